@@ -1,0 +1,15 @@
+"""Shared library of the monograph.
+
+Subpackages
+-----------
+infotheory
+    Information measures, Fisher information, rate-distortion and Wyner-Ziv (scipy-backed).
+bits
+    Part I: bit-constrained stochastic optimisation (bounds, encoders, oracles, simulator).
+kv
+    Part II: KV-cache truncation sensitivity (models, policies, exact measurement, fits, toys, data store).
+explore
+    Explorers: parameters plus a compute function, shown as static sliders (built book) or ipywidgets (live kernel).
+
+``explore`` does no mathematics and imports neither part; ``bits`` and ``kv`` import ``infotheory``.
+"""

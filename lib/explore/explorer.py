@@ -1,0 +1,137 @@
+"""The :class:`Explorer`: declare parameters and a compute function once, show it in both worlds.
+
+* In the built book (no kernel) it renders precomputed states over the parameter grid as a Plotly figure with
+  one HTML slider per parameter (:mod:`lib.explore.static`). Moving any slider swaps in the precomputed state.
+* In a live kernel it renders ipywidgets sliders over the continuous ranges that call the compute function
+  again on every change (:mod:`lib.explore.live`).
+
+The book build sets ``BOOK_EXPLORER_MODE=static`` (see :mod:`lib.book_sphinx`); anything else is live.
+"""
+from __future__ import annotations
+
+import inspect
+import itertools
+import os
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from .spec import Param, View
+
+__all__ = ["Explorer", "MODE_VARIABLE", "mode"]
+
+MODE_VARIABLE = "BOOK_EXPLORER_MODE"
+#: Largest number of precomputed states one static explorer may hold.
+MAX_STATES = 600
+#: Largest precomputed payload one static explorer may add to its page, in bytes.
+MAX_BYTES = 1_500_000
+
+
+def mode() -> str:
+    """``"static"`` while the book is being built, ``"live"`` in a reader's kernel."""
+    return "static" if os.environ.get(MODE_VARIABLE, "").lower() == "static" else "live"
+
+
+@dataclass
+class Explorer:
+    """A figure whose parameters the reader moves.
+
+    Parameters
+    ----------
+    name : str
+        Kebab-case identifier, unique within the book (used as the HTML id).
+    params : sequence of Param
+        The sliders. Their names must be exactly the keyword parameters of ``compute``.
+    compute : callable
+        ``compute(**values) -> View``. It should be fast (it runs once per static state and on every live move).
+    x_label, y_label : str
+        Axis titles, lowercase with units.
+    log_x, log_y : bool
+        Logarithmic axes.
+    fixed_y : bool
+        In the static book, keep the y range fixed across all states (default), so that a move shows as a move
+        and not as a rescaled axis.
+    height : int
+        Figure height in pixels; the width follows the page.
+    """
+
+    name: str
+    params: Sequence[Param]
+    compute: Callable[..., View]
+    x_label: str = ""
+    y_label: str = ""
+    log_x: bool = False
+    log_y: bool = False
+    fixed_y: bool = True
+    height: int = 420
+    _cache: dict = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self):
+        if not self.name or not all(c.isalnum() or c == "-" for c in self.name):
+            raise ValueError(f"Explorer name `{self.name}` must be kebab-case letters, digits and '-'.")
+        if not self.params:
+            raise ValueError(f"Explorer `{self.name}` needs at least one Param; use a plain figure otherwise.")
+        names = [p.name for p in self.params]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Explorer `{self.name}`: parameter names repeat: {names}.")
+        sig = inspect.signature(self.compute)
+        accepted = {n for n, p in sig.parameters.items()
+                    if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+        has_var_kw = any(p.kind == p.VAR_KEYWORD for p in sig.parameters.values())
+        missing = [n for n in names if n not in accepted and not has_var_kw]
+        if missing:
+            raise ValueError(
+                f"Explorer `{self.name}`: compute() does not accept {missing}; its parameters are "
+                f"{sorted(accepted)}. Name each Param after a keyword of compute()."
+            )
+
+    @property
+    def defaults(self) -> dict:
+        return {p.name: p.check(p.default) for p in self.params}
+
+    def view(self, **values) -> View:
+        """Validate ``values`` against the declared ranges (missing ones take defaults) and compute the view."""
+        unknown = set(values) - {p.name for p in self.params}
+        if unknown:
+            raise ValueError(f"Explorer `{self.name}` has no parameter(s) {sorted(unknown)}.")
+        args = {p.name: p.check(values.get(p.name, p.default)) for p in self.params}
+        key = tuple(args.values())
+        if key not in self._cache:
+            result = self.compute(**args)
+            if not isinstance(result, View):
+                raise TypeError(
+                    f"Explorer `{self.name}`: compute() returned {type(result).__name__}; it must return a "
+                    "lib.explore.View (a list of Trace and an optional note)."
+                )
+            self._cache[key] = result
+        return self._cache[key]
+
+    def grid(self) -> list[dict]:
+        """Every combination of the parameters' static grids, first parameter slowest."""
+        grids = [p.grid() for p in self.params]
+        count = 1
+        for g in grids:
+            count *= len(g)
+        if count > MAX_STATES:
+            sizes = " x ".join(f"{p.name}:{len(g)}" for p, g in zip(self.params, grids))
+            raise ValueError(
+                f"Explorer `{self.name}` would precompute {count} states ({sizes}), more than {MAX_STATES}. "
+                "Lower some Param steps or pass fewer explicit values."
+            )
+        return [dict(zip([p.name for p in self.params], combo)) for combo in itertools.product(*grids)]
+
+    def static_html(self) -> str:
+        """The self-contained HTML fragment of the static explorer (needs the vendored plotly.min.js)."""
+        from .static import render_static
+
+        return render_static(self)
+
+    def widget(self):
+        """The live ipywidgets explorer (sliders plus an output that recomputes)."""
+        from .live import render_live
+
+        return render_live(self)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        if mode() == "static":
+            return {"text/html": self.static_html(), "text/plain": f"<Explorer {self.name}>"}
+        return self.widget()._repr_mimebundle_(include=include, exclude=exclude)

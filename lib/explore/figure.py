@@ -1,0 +1,68 @@
+"""Plotly styling shared by the static and the live renderers: one layout, one way to draw a trace."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .spec import Trace
+
+__all__ = ["PALETTE", "layout", "trace_style", "trace_data", "plotly_traces"]
+
+#: Colour-blind-safe palette (Okabe-Ito), in the order traces take it.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+
+
+def layout(explorer, y_range=None) -> dict:
+    """Plotly layout of an explorer: responsive width, labelled axes, legend below the plot."""
+    yaxis = {"title": {"text": explorer.y_label}, "type": "log" if explorer.log_y else "linear",
+             "exponentformat": "power" if explorer.log_y else "none"}
+    if y_range is not None:
+        yaxis["range"] = list(y_range)
+        yaxis["autorange"] = False
+    return {
+        "autosize": True,
+        "height": explorer.height,
+        "margin": {"l": 70, "r": 20, "t": 20, "b": 60},
+        "xaxis": {"title": {"text": explorer.x_label}, "type": "log" if explorer.log_x else "linear",
+                  "exponentformat": "power" if explorer.log_x else "none"},
+        "yaxis": yaxis,
+        "legend": {"orientation": "h", "y": -0.22},
+        "template": "plotly_white",
+        "font": {"size": 13},
+    }
+
+
+def trace_style(trace: Trace, index: int) -> dict:
+    """The parts of a Plotly trace that do not change with the sliders."""
+    color = trace.color or PALETTE[index % len(PALETTE)]
+    if trace.kind == "heatmap":
+        return {"type": "heatmap", "name": trace.name, "colorscale": "Viridis", "colorbar": {"title": {"text": trace.name}}}
+    style = {"type": "scatter", "name": trace.name, "mode": trace.mode,
+             "line": {"color": color, "width": 2}, "marker": {"color": color, "size": 7}}
+    if trace.dash:
+        style["line"]["dash"] = trace.dash
+    return style
+
+
+def _finite_list(values: np.ndarray, digits: int = 5) -> list:
+    """Round to ``digits`` significant digits; NaN and infinities become ``None`` (a gap in Plotly)."""
+    out = []
+    for v in np.asarray(values, dtype=float).ravel():
+        out.append(float(f"{v:.{digits}g}") if math.isfinite(v) else None)
+    return out
+
+
+def trace_data(trace: Trace) -> dict:
+    """The parts of a Plotly trace that change with the sliders, as JSON-ready lists."""
+    data = {"x": _finite_list(trace.x), "y": _finite_list(trace.y)}
+    if trace.kind == "heatmap":
+        data["z"] = [_finite_list(row) for row in trace.z]
+    if trace.error is not None:
+        data["error_y"] = {"type": "data", "array": _finite_list(trace.error), "visible": True}
+    return data
+
+
+def plotly_traces(view) -> list[dict]:
+    """Full Plotly trace dicts of a view (style merged with data)."""
+    return [{**trace_style(t, i), **trace_data(t)} for i, t in enumerate(view.traces)]

@@ -1,0 +1,56 @@
+"""Live rendering: ipywidgets sliders over continuous ranges that recompute the view on every change."""
+from __future__ import annotations
+
+import numpy as np
+
+from .figure import layout, plotly_traces
+
+__all__ = ["render_live", "slider_for"]
+
+#: Number of positions of a log-scaled integer slider (B, d, T, w).
+LOG_INTEGER_POSITIONS = 200
+
+
+def slider_for(param):
+    """The ipywidgets slider that covers ``param``'s continuous range."""
+    import ipywidgets as w
+
+    common = {"description": param.text, "continuous_update": False, "style": {"description_width": "initial"}}
+    if param.integer and param.log:
+        options = sorted({int(round(v)) for v in np.geomspace(param.low, param.high, LOG_INTEGER_POSITIONS)}
+                         | {int(param.default)})
+        return w.SelectionSlider(options=options, value=int(param.default), **common)
+    if param.integer:
+        return w.IntSlider(min=int(param.low), max=int(param.high), value=int(param.default), **common)
+    if param.log:
+        return w.FloatLogSlider(base=10, min=np.log10(param.low), max=np.log10(param.high),
+                                value=param.default, step=0.01, **common)
+    return w.FloatSlider(min=param.low, max=param.high, value=param.default,
+                         step=(param.high - param.low) / 200, readout_format=".3g", **common)
+
+
+def render_live(explorer):
+    """A VBox of sliders, the figure and the note; moving a slider calls ``explorer.view`` again."""
+    import ipywidgets as w
+    import plotly.graph_objects as go
+    from IPython.display import display
+
+    sliders = {p.name: slider_for(p) for p in explorer.params}
+    out = w.Output(layout={"min_height": f"{explorer.height}px"})
+    note = w.HTML()
+
+    def redraw(_change=None):
+        view = explorer.view(**{name: s.value for name, s in sliders.items()})
+        fig = go.Figure(data=plotly_traces(view), layout=layout(explorer))
+        note.value = f"<p>{view.note}</p>" if view.note else ""
+        out.clear_output(wait=True)
+        with out:
+            display(fig)
+
+    for s in sliders.values():
+        s.observe(redraw, names="value")
+    redraw()
+    box = w.VBox([*sliders.values(), out, note])
+    box.sliders = sliders
+    box.redraw = redraw
+    return box

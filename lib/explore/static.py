@@ -1,0 +1,86 @@
+"""Static rendering: every state over the parameter grid, precomputed, in one HTML fragment.
+
+The fragment holds a JSON spec (sliders, trace styles, layout and the states) read by the vendored
+``book-explorer.js``, which draws HTML range sliders and swaps states with ``Plotly.react``. No kernel, no
+network: moving any slider changes the figure.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+
+import numpy as np
+
+from .figure import layout, trace_data, trace_style
+
+__all__ = ["render_static", "static_spec"]
+
+
+def _fixed_y_range(views, log: bool):
+    """A y range covering every state, so the axis stays put while the curves move."""
+    values = []
+    for view in views:
+        for t in view.traces:
+            if t.kind != "scatter":
+                continue
+            y = np.asarray(t.y, dtype=float)
+            if t.error is not None:
+                y = np.concatenate([y - t.error, y + t.error])
+            values.append(y[np.isfinite(y) & ((y > 0) if log else True)])
+    values = np.concatenate(values) if values else np.array([])
+    if values.size == 0:
+        return None
+    lo, hi = float(values.min()), float(values.max())
+    if log:
+        lo, hi = math.log10(lo), math.log10(hi)
+    pad = 0.05 * (hi - lo) if hi > lo else 0.5
+    return [lo - pad, hi + pad]
+
+
+def static_spec(explorer) -> dict:
+    """The JSON-ready spec of an explorer: sliders, styles, layout and every precomputed state."""
+    from .explorer import MAX_BYTES
+
+    grid = explorer.grid()
+    views = [explorer.view(**values) for values in grid]
+    first = views[0]
+    names = [t.name for t in first.traces]
+    for values, view in zip(grid, views):
+        if [t.name for t in view.traces] != names:
+            raise ValueError(
+                f"Explorer `{explorer.name}`: at {values} compute() returned traces "
+                f"{[t.name for t in view.traces]}, but the first state has {names}. Every state must return "
+                "the same traces in the same order (use NaN values to hide a curve)."
+            )
+    y_range = _fixed_y_range(views, explorer.log_y) if explorer.fixed_y else None
+    spec = {
+        "name": explorer.name,
+        "params": [{"name": p.name, "label": p.text, "values": p.grid(), "index": p.default_index()}
+                   for p in explorer.params],
+        "styles": [trace_style(t, i) for i, t in enumerate(first.traces)],
+        "layout": layout(explorer, y_range),
+        "states": [{"traces": [trace_data(t) for t in v.traces], "note": v.note} for v in views],
+    }
+    size = len(json.dumps(spec))
+    if size > MAX_BYTES:
+        raise ValueError(
+            f"Explorer `{explorer.name}` would add {size / 1e6:.2f} MB to its page, more than "
+            f"{MAX_BYTES / 1e6:.1f} MB. Use fewer grid steps or fewer points per trace."
+        )
+    return spec
+
+
+def render_static(explorer) -> str:
+    """HTML fragment: controls, plot area, note and the embedded spec."""
+    spec = json.dumps(static_spec(explorer), separators=(",", ":")).replace("</", "<\\/")
+    name = html.escape(explorer.name)
+    return (
+        f'<div class="book-explorer" id="explorer-{name}" data-explorer="{name}">'
+        '<div class="book-explorer-controls"></div>'
+        f'<div class="book-explorer-plot" style="min-height:{int(explorer.height)}px"></div>'
+        '<p class="book-explorer-note"></p>'
+        '<noscript>This explorer needs JavaScript (no network): its states are embedded in the page.</noscript>'
+        f'<script type="application/json" class="book-explorer-spec">{spec}</script>'
+        "</div>"
+    )

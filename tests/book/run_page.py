@@ -1,0 +1,52 @@
+"""Execute one or more book pages the way the build does, without Sphinx: ``make page PAGE=book/x.md``.
+
+Faster than a full build while writing a chapter. Explorers render their static form, as in the book.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from lib.explore import MODE_VARIABLE  # noqa: E402
+
+
+def execute_page(page: Path, timeout: int = 600):
+    """Execute ``page`` (a MyST notebook) in a fresh kernel; return the executed notebook."""
+    os.environ[MODE_VARIABLE] = "static"
+    nb = jupytext.read(page)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(page.parent)}}).execute()
+    return nb
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print("usage: make page PAGE=book/primer/entropy-kl.md", file=sys.stderr)
+        return 2
+    failed = 0
+    for name in argv:
+        page = Path(name)
+        if not page.exists():
+            print(f"{page}: no such page", file=sys.stderr)
+            failed += 1
+            continue
+        start = time.perf_counter()
+        try:
+            execute_page(page)
+        except CellExecutionError as err:
+            print(f"FAILED {page}\n{err}", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"ok {page} ({time.perf_counter() - start:.1f} s)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
