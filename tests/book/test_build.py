@@ -1,0 +1,122 @@
+"""The whole book builds with every cell executed, no warning, and nothing loaded from outside the site."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lib.book_sphinx import external_resources
+from lib.explore.explorer import MAX_BYTES
+from tests.conftest import ROOT, jupyter_book, toc_pages
+
+pytestmark = pytest.mark.build
+PAGES = toc_pages()
+
+
+def test_build_succeeds_without_warnings(built_book):
+    tail = "\n".join(built_book.log.splitlines()[-60:])
+    assert built_book.returncode == 0, f"make book failed (full log in _build/test-build.log):\n{tail}"
+    assert not re.search(r"WARNING: ", built_book.log), "the build printed Sphinx warnings"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_built_and_executed(built_book, page):
+    html = built_book.html / f"{page}.html"
+    assert html.exists(), f"{page}.html was not built"
+    text = html.read_text()
+    source = (ROOT / f"{page}.md").read_text()
+    if "```{code-cell}" in source:
+        assert "cell_output" in text or "cell_input" in text, f"{page}: code cells were not rendered"
+    assert "Traceback (most recent call last)" not in text, f"{page} shows a traceback"
+    assert not (built_book.html / "reports" / f"{page}.err.log").exists()
+
+
+def test_no_page_loads_anything_from_outside(built_book):
+    offenders = {}
+    for page in built_book.html.rglob("*.html"):
+        external, _ = external_resources(page.read_text(errors="replace"))
+        if external:
+            offenders[str(page.relative_to(built_book.html))] = external
+    assert not offenders, f"external resources: {offenders}"
+
+
+def test_no_static_widget_embeds(built_book):
+    embeds = [p.name for p in built_book.html.rglob("*.html")
+              if "application/vnd.jupyter.widget-state+json" in p.read_text(errors="replace")]
+    assert not embeds, f"static ipywidgets (sliders that do not move their figure) in {embeds}"
+
+
+def test_math_plot_and_explorer_scripts_are_vendored(built_book):
+    static = built_book.html / "_static"
+    for name in ["mathjax/tex-chtml.js", "plotly.min.js", "book-explorer.js", "book-explorer.css"]:
+        assert (static / name).stat().st_size > 0, f"_static/{name} missing"
+    math_pages = [p for p in built_book.html.rglob("*.html") if 'class="math' in p.read_text(errors="replace")]
+    assert math_pages, "no page with mathematics"
+    for page in math_pages:
+        assert re.search(r'src="[./]*_static/mathjax/tex-chtml\.js(\?[^"]*)?"', page.read_text()), f"{page.name}: MathJax"
+
+
+def test_explorer_payloads_parse_and_fit_the_budget(built_book):
+    sizes = {}
+    for page in built_book.html.rglob("*.html"):
+        for payload in re.findall(r'class="book-explorer-spec">(.*?)</script>', page.read_text(), flags=re.S):
+            spec = json.loads(payload.replace("<\\/", "</"))
+            assert spec["states"] and spec["params"], f"{page.name}: empty explorer"
+            sizes[f"{page.name}:{spec['name']}"] = len(payload)
+    assert sizes, "no explorer found in the built book"
+    too_big = {k: v for k, v in sizes.items() if v > MAX_BYTES}
+    assert not too_big, too_big
+
+
+def test_offline_scan_detects_external_resources():
+    html = ('<link rel="stylesheet" href="https://cdn.example.org/x.css"><script src="//cdn.x/y.js"></script>'
+            '<img src="_static/ok.png"><a href="https://arxiv.org/abs/1">a link is fine</a>'
+            '<script type="application/vnd.jupyter.widget-state+json">{}</script>')
+    external, widget_state = external_resources(html)
+    assert sorted(external) == ["//cdn.x/y.js", "https://cdn.example.org/x.css"]
+    assert widget_state
+
+
+FRONT = """---
+jupytext:
+  text_representation: {extension: .md, format_name: myst, format_version: 0.13}
+kernelspec: {display_name: Python 3, language: python, name: python3}
+---
+"""
+
+
+def mini_book(tmp_path: Path, body: str, timeout: int | None = None) -> Path:
+    """A one-page book with the project's real configuration and extensions."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["execute"]["execute_notebooks"] = "force"
+    if timeout is not None:
+        config["execute"]["timeout"] = timeout
+    (tmp_path / "_config.yml").write_text(yaml.safe_dump(config))
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/page\n")
+    (tmp_path / "book").mkdir()
+    shutil.copy(ROOT / "book" / "references.bib", tmp_path / "book" / "references.bib")
+    (tmp_path / "book" / "page.md").write_text(FRONT + "# Page\n\n" + body)
+    return tmp_path
+
+
+CELL = "```{code-cell} python\n%s\n```\n"
+
+
+@pytest.mark.parametrize("body, timeout, evidence", [
+    (CELL % "raise ValueError('deliberate failure')", None, "deliberate failure"),
+    ("See {ref}`no-such-label`.\n", None, "no-such-label"),
+    (CELL % "import time; time.sleep(30)", 3, "timed out"),
+], ids=["failing-cell", "broken-reference", "timeout"])
+def test_build_fails_loudly(tmp_path, body, timeout, evidence):
+    code, log = jupyter_book(mini_book(tmp_path, body, timeout), timeout=300)
+    assert code != 0, f"the build passed although it should fail on: {evidence}"
+    assert evidence in log
+
+
+def test_mini_book_passes_when_clean(tmp_path):
+    code, log = jupyter_book(mini_book(tmp_path, CELL % "print(1 + 1)"), timeout=300)
+    assert code == 0, log[-3000:]
