@@ -26,6 +26,18 @@ def execute_page(page: Path, timeout: int = 600):
     return nb
 
 
+def glue_problems(nb) -> list[str]:
+    """Glued values whose text form Sphinx cannot format as a number (e.g. ``np.float64(0.5)``): pass float()."""
+    problems = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            key = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = out.get("data", {}).get("application/papermill.record/text/plain", "")
+            if key and text.startswith("np."):
+                problems.append(f"glue key `{key}` holds {text}: glue float(...)/int(...) instead")
+    return problems
+
+
 def main(argv: list[str]) -> int:
     if not argv:
         print("usage: make page PAGE=book/primer/entropy-kl.md", file=sys.stderr)
@@ -39,9 +51,14 @@ def main(argv: list[str]) -> int:
             continue
         start = time.perf_counter()
         try:
-            execute_page(page)
+            nb = execute_page(page)
         except CellExecutionError as err:
             print(f"FAILED {page}\n{err}", file=sys.stderr)
+            failed += 1
+            continue
+        problems = glue_problems(nb)
+        if problems:
+            print(f"FAILED {page}\n" + "\n".join(problems), file=sys.stderr)
             failed += 1
             continue
         print(f"ok {page} ({time.perf_counter() - start:.1f} s)")
