@@ -4,6 +4,8 @@ Subpackages
 -----------
 infotheory
     Information measures, Fisher information, rate-distortion and Wyner-Ziv (scipy-backed).
+primer
+    Explorers, figures and small simulations of the primer chapter.
 bits
     Part I: bit-constrained stochastic optimisation (bounds, encoders, oracles, simulator).
 kv
@@ -11,5 +13,5 @@ kv
 explore
     Explorers: parameters plus a compute function, shown as static sliders (built book) or ipywidgets (live kernel).
 
-``explore`` does no mathematics and imports neither part; ``bits`` and ``kv`` import ``infotheory``.
+``explore`` does no mathematics and imports no part; ``primer``, ``bits`` and ``kv`` import ``infotheory``.
 """

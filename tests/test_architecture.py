@@ -1,4 +1,4 @@
-"""Imports flow one way: pages -> bits/kv -> infotheory; explore renders and imports no part (style anchor 4)."""
+"""Imports flow one way: pages -> primer/bits/kv -> infotheory; explore renders and imports no part (anchor 4)."""
 from __future__ import annotations
 
 import ast
@@ -12,6 +12,7 @@ FORBIDDEN = {
     "explore": {"lib.bits", "lib.kv", "lib.infotheory"},
     "bits": {"lib.kv"},
     "kv": {"lib.bits"},
+    "primer": {"lib.bits", "lib.kv"},
 }
 
 
@@ -23,7 +24,7 @@ def imported_modules(path: Path, package: str) -> set[str]:
             names |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom):
             if node.level:  # relative import: resolve against the file's package
-                parts = (package.split(".") + path.relative_to(LIB / package.split(".")[1]).parent.parts)
+                parts = package.split(".") + list(path.relative_to(LIB / package.split(".")[1]).parent.parts)
                 base = parts[: len(parts) - node.level + 1]
                 names.add(".".join(base + ([node.module] if node.module else [])))
             elif node.module:
