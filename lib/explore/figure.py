@@ -37,7 +37,11 @@ def trace_style(trace: Trace, index: int) -> dict:
     """The parts of a Plotly trace that do not change with the sliders."""
     color = trace.color or PALETTE[index % len(PALETTE)]
     if trace.kind == "heatmap":
-        return {"type": "heatmap", "name": trace.name, "colorscale": "Viridis", "colorbar": {"title": {"text": trace.name}}}
+        style = {"type": "heatmap", "name": trace.name, "colorscale": trace.colorscale or "Viridis",
+                 "colorbar": {"title": {"text": trace.name}}}
+        if trace.zmin is not None and trace.zmax is not None:
+            style.update(zmin=trace.zmin, zmax=trace.zmax, zauto=False)
+        return style
     style = {"type": "scatter", "name": trace.name, "mode": trace.mode,
              "line": {"color": color, "width": 2}, "marker": {"color": color, "size": 7}}
     if trace.dash:

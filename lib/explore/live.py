@@ -16,6 +16,8 @@ def slider_for(param):
     import ipywidgets as w
 
     common = {"description": param.text, "continuous_update": False, "style": {"description_width": "initial"}}
+    if param.values is not None:
+        return w.SelectionSlider(options=param.grid(), value=param.check(param.default), **common)
     if param.integer and param.log:
         options = sorted({int(round(v)) for v in np.geomspace(param.low, param.high, LOG_INTEGER_POSITIONS)}
                          | {int(param.default)})

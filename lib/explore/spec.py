@@ -37,7 +37,8 @@ class Param:
     label : str, optional
         Text shown beside the slider; defaults to ``name``.
     values : sequence of float, optional
-        An explicit static grid instead of ``steps`` (e.g. the powers of two). Must include the default.
+        An explicit set of values instead of ``steps`` (e.g. the powers of two, or the grid of a stored table).
+        Must include the default. The live slider then offers exactly these values too.
     """
 
     name: str
@@ -127,6 +128,10 @@ class Trace:
     kind : {"scatter", "heatmap"}
     color : str, optional
         A CSS colour; by default traces take the palette in order.
+    zmin, zmax : float, optional
+        Fixed colour range of a heat map (e.g. categories 0, 1, 2), the same in every state.
+    colorscale : str or list, optional
+        Plotly colour scale of a heat map; default ``"Viridis"``.
     """
 
     name: str
@@ -138,6 +143,9 @@ class Trace:
     error: Sequence[float] | None = None
     kind: str = "scatter"
     color: str | None = None
+    zmin: float | None = None
+    zmax: float | None = None
+    colorscale: str | list | None = None
 
     def __post_init__(self):
         if self.kind not in ("scatter", "heatmap"):

@@ -178,3 +178,15 @@ class TestLive:
         monkeypatch.delenv("BOOK_EXPLORER_MODE", raising=False)
         bundle = two_slider_explorer()._repr_mimebundle_()
         assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+class TestDeclaredSets:
+    def test_live_slider_offers_exactly_the_declared_values(self):
+        ex = Explorer("set", [Param("B", 1, 256, default=16, values=(1, 4, 16, 64, 256), integer=True)],
+                      lambda B: View([Trace("t", [0, 1], [0, B])]))
+        assert list(ex.widget().sliders["B"].options) == [1, 4, 16, 64, 256]
+
+    def test_heatmap_colour_range_is_fixed(self):
+        from lib.explore.figure import trace_style
+        style = trace_style(Trace("regime", [0, 1], [0], z=[[0, 2]], kind="heatmap", zmin=0, zmax=2), 0)
+        assert (style["zmin"], style["zmax"], style["zauto"]) == (0, 2, False)
