@@ -1,0 +1,13 @@
+"""A plain HTML table for page cells (private): myst-nb renders text/html outputs as they are."""
+from __future__ import annotations
+
+import html
+
+__all__ = ["html_table"]
+
+
+def html_table(header, rows) -> str:
+    """``<table>`` with one header row and string cells, escaped; numbers are formatted by the caller."""
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

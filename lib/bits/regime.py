@@ -1,0 +1,211 @@
+r"""Which lower bound binds where in the (B, d) plane, and how far the simulated schemes sit from the bounds.
+
+Three lower bounds on the rounds T needed for :math:`\mathbb E\|\hat\theta-\theta\|^2 \le \varepsilon^2`
+(page ``bits-regime-map``, equation ``eq-bits-regime-bounds``):
+
+* communication: :math:`T \ge (d/2)\log_2(ds^2/\varepsilon^2)/B` (Gaussian prior :math:`N(0, s^2 I_d)`);
+* statistical: :math:`T \ge \frac{\sigma^2 d}{2\varepsilon^2}\cdot\frac{1+\rho}{1-\rho}`;
+* bit-limited: :math:`T \ge \frac{\sigma^2 d}{2\varepsilon^2}\cdot\frac{d}{2\ln 2\,B}` (proved for ρ = 0 only).
+
+The largest is the binding one. Along a row of fixed d the communication and bit-limited bounds both fall as
+1/B while the statistical one is flat, so each row has a single change of regime.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as check
+from .bounds import LN2, communication_lower_bound, mse_lower_bound
+from .correlated import ar1_mse_lower_bound
+from .scheme_runs import B_GRID, D_GRID, SCHEMES, SETTINGS, feasible, lookup
+
+__all__ = ["REGIMES", "rounds_bounds", "binding_regime", "regime_boundary", "RegimeMap", "regime_map",
+           "power_grid", "scheme_bound", "distance_map"]
+
+#: Names of the three bounds, in the order of the codes returned by :func:`binding_regime`.
+REGIMES = ("communication", "statistical", "bit-limited")
+
+
+def _scalars(sigma, eps, rho, s):
+    return (check.positive("sigma", sigma), check.positive("eps", eps), check.correlation("rho", rho),
+            check.positive("s", s))
+
+
+def rounds_bounds(B, d, sigma, eps, rho=0.0, s=1.0) -> dict:
+    r"""The three lower bounds on the rounds T, broadcast over arrays of B and d.
+
+    Parameters
+    ----------
+    B, d : int or array_like of int
+        Bits per round and dimension (>= 1; broadcast against each other).
+    sigma : float
+        Noise standard deviation per coordinate (> 0).
+    eps : float
+        Target root-mean-square distance (> 0).
+    rho : float, optional
+        AR(1) noise correlation, in (-1, 1).
+    s : float, optional
+        Prior standard deviation of the communication bound (> 0).
+
+    Returns
+    -------
+    dict of str to ndarray
+        Keys :data:`REGIMES`: ``communication``, ``statistical``, ``bit-limited`` (equation
+        ``eq-bits-regime-bounds``).
+
+    Notes
+    -----
+    For ρ = 0 the larger of the last two is :func:`lib.bits.bounds.rounds_lower_bound`. For ρ ≠ 0 the
+    statistical term carries the proved factor :math:`(1+\rho)/(1-\rho)`; the bit-limited term is kept
+    unchanged, which is this book's conjecture (see ``bits-correlated-drifting``).
+    """
+    B, d = np.broadcast_arrays(check.counts("B", B), check.counts("d", d))
+    sigma, eps, rho, s = _scalars(sigma, eps, rho, s)
+    base = sigma**2 * d / (2.0 * eps**2)
+    bits = np.vectorize(lambda dd: communication_lower_bound(int(dd), eps, s), otypes=[float])(d)
+    return {"communication": bits / B, "statistical": base * (1.0 + rho) / (1.0 - rho),
+            "bit-limited": base * d / (2.0 * LN2 * B)}
+
+
+def binding_regime(B, d, sigma, eps, rho=0.0, s=1.0) -> np.ndarray:
+    """Code (index into :data:`REGIMES`) of the largest of the three bounds, broadcast over B and d."""
+    bounds = rounds_bounds(B, d, sigma, eps, rho, s)
+    return np.argmax(np.stack([bounds[name] for name in REGIMES]), axis=0)
+
+
+def regime_boundary(d, sigma, eps, rho=0.0, s=1.0) -> tuple[np.ndarray, np.ndarray]:
+    r"""For each d, the B at which the binding bound changes, and the regime below that B.
+
+    Parameters
+    ----------
+    d : int or array_like of int
+        Dimensions.
+    sigma, eps, rho, s : float
+        As in :func:`rounds_bounds`.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        The change point :math:`B^\star(d)` (real) and the code of the regime for :math:`B < B^\star` (0 or 2);
+        for :math:`B > B^\star` the statistical bound binds.
+
+    Notes
+    -----
+    Statistical vs bit-limited: :math:`B^\star = \frac{d}{2\ln2}\cdot\frac{1-\rho}{1+\rho}`. Where the
+    communication bits exceed the bit-limited bits :math:`\sigma^2d^2/(4\ln2\,\varepsilon^2)` the row is
+    communication-limited below :math:`B^\star = (\text{bits})/T_{\rm stat}`.
+    """
+    d = check.counts("d", d)
+    sigma, eps, rho, s = _scalars(sigma, eps, rho, s)
+    ones = np.ones_like(d)
+    bounds = rounds_bounds(ones, d, sigma, eps, rho, s)  # at B = 1, T B equals the bits
+    comm_bits, bit_bits, stat = bounds["communication"], bounds["bit-limited"], bounds["statistical"]
+    comm_row = comm_bits > bit_bits
+    change = np.where(comm_row, comm_bits, bit_bits) / stat
+    return change, np.where(comm_row, 0, 2)
+
+
+def power_grid(high: int, per_octave: int = 2) -> np.ndarray:
+    """Distinct integers :math:`\\mathrm{round}(2^{k/\\text{per\\_octave}})` from 1 to ``high``."""
+    high = check.count("high", high)
+    per_octave = check.count("per_octave", per_octave)
+    k = np.arange(0, per_octave * math.log2(high) + 1e-9)
+    return np.unique(np.rint(2.0 ** (k / per_octave)).astype(np.int64))
+
+
+@dataclass(frozen=True)
+class RegimeMap:
+    """The (B, d) plane for one (σ, ε, ρ): see :func:`regime_map`.
+
+    Attributes
+    ----------
+    B, d : ndarray of int
+        Grid axes.
+    rounds : ndarray, shape (len(d), len(B))
+        The binding (largest) lower bound on T.
+    regime : ndarray of int, shape (len(d), len(B))
+        Code of the binding bound (index into :data:`REGIMES`).
+    boundary, below : ndarray
+        :math:`B^\\star(d)` for each grid d and the code of the regime below it (from :func:`regime_boundary`).
+    """
+
+    B: np.ndarray
+    d: np.ndarray
+    rounds: np.ndarray
+    regime: np.ndarray
+    boundary: np.ndarray
+    below: np.ndarray
+
+
+def regime_map(sigma, eps, rho=0.0, s=1.0, B=None, d=None) -> RegimeMap:
+    """Evaluate the three bounds on a (B, d) grid (default: half-octave grids from 1 to 4096).
+
+    Parameters
+    ----------
+    sigma, eps, rho, s : float
+        As in :func:`rounds_bounds`.
+    B, d : array_like of int, optional
+        Grid axes.
+
+    Returns
+    -------
+    RegimeMap
+    """
+    B = power_grid(4096) if B is None else check.counts("B", B)
+    d = power_grid(4096) if d is None else check.counts("d", d)
+    bounds = rounds_bounds(B[None, :], d[:, None], sigma, eps, rho, s)
+    stacked = np.stack([bounds[name] for name in REGIMES])
+    change, below = regime_boundary(d, sigma, eps, rho, s)
+    return RegimeMap(B, d, stacked.max(axis=0), stacked.argmax(axis=0), change, below)
+
+
+def scheme_bound(T, d, B, sigma, rho=0.0, r=math.inf):
+    r"""The lower bound the simulated errors are compared with, including AR(1) noise.
+
+    Parameters
+    ----------
+    T, d, B, sigma, r
+        As in :func:`lib.bits.bounds.mse_lower_bound`.
+    rho : float, optional
+        AR(1) correlation, in (-1, 1).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\max\{` :func:`~lib.bits.correlated.ar1_mse_lower_bound`, :func:`~lib.bits.bounds.mse_lower_bound`
+        :math:`\}`: the product bound (proved for ρ = 0) and the proved statistical bound for AR(1) noise. At
+        ρ = 0 it is the product bound.
+    """
+    return np.maximum(ar1_mse_lower_bound(T, d, sigma, rho, r), mse_lower_bound(T, d, B, sigma, r))
+
+
+def distance_map(scheme, rho=0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Measured error over :func:`scheme_bound` after the last stored round, over the stored (B, d) grid.
+
+    Parameters
+    ----------
+    scheme : str
+        One of :data:`lib.bits.scheme_runs.SCHEMES`.
+    rho : float, optional
+        A stored correlation (0, 0.5 or 0.9).
+
+    Returns
+    -------
+    (ndarray, ndarray), each of shape (len(D_GRID), len(B_GRID))
+        The ratio and its standard error; NaN where the scheme cannot run with B bits (QSGD below 34 bits).
+    """
+    if scheme not in SCHEMES:
+        raise ValueError(f"`scheme` must be one of {SCHEMES}, got {scheme!r}.")
+    ratio = np.full((len(D_GRID), len(B_GRID)), np.nan)
+    se = np.full_like(ratio, np.nan)
+    for i, d in enumerate(D_GRID):
+        for j, B in enumerate(B_GRID):
+            if not feasible(scheme, B):
+                continue
+            run = lookup(scheme, B, d, rho)
+            bound = float(scheme_bound(int(run["rounds"][-1]), d, B, SETTINGS["sigma"], rho, SETTINGS["r"]))
+            ratio[i, j], se[i, j] = run["mse"][-1] / bound, run["se"][-1] / bound
+    return ratio, se

@@ -1,0 +1,147 @@
+"""A small stored table of simulation runs of every B-bit scheme over a grid of (B, d, rho).
+
+The explorers of the pages ``bits-achievability`` and ``bits-regime-map`` show simulated error curves for many
+parameter combinations; running them all during the book build would take minutes. They are therefore run once
+by :func:`generate` (``python -m lib.bits.scheme_runs``, about three minutes on two cores) and stored in
+``lib/bits/data/scheme_runs.json``; pages read them with :func:`lookup`. A test re-runs a few cells and checks
+that they reproduce the stored numbers, so a change in the simulator that alters results is caught.
+
+Every run is :func:`lib.bits.simulate.simulate` with ``sigma = 1``, θ from the cos² prior on [-2, 2]^d, start
+at 0, T = 4000 rounds, ``max(16, 2048 // d)`` replicates (so small d, whose errors fluctuate most, get more), and
+the encoders' default options.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from . import _validate as check
+from .simulate import record_grid, simulate
+
+__all__ = ["SCHEMES", "B_GRID", "D_GRID", "RHO_GRID", "SETTINGS", "PATH", "feasible", "run_cell", "generate",
+           "load", "lookup"]
+
+#: Schemes in the table (the full-precision reference has a closed form and is not stored).
+SCHEMES = ("sign", "stochastic_rounding", "qsgd", "randk")
+B_GRID = (1, 4, 16, 64, 256)
+D_GRID = (4, 16, 64, 256)
+RHO_GRID = (0.0, 0.5, 0.9)
+#: Settings shared by every run.
+SETTINGS = {"sigma": 1.0, "T": 4000, "reps_budget": 2048, "min_reps": 16, "r": 2.0, "points": 20}
+PATH = Path(__file__).resolve().parent / "data" / "scheme_runs.json"
+
+# QSGD sends a 32-bit norm plus at least two bits per coordinate.
+_QSGD_MIN_BITS = 34
+
+
+def feasible(scheme: str, B: int) -> bool:
+    """Whether ``scheme`` can run with ``B`` bits per round (QSGD needs ``B >= 34``)."""
+    return scheme != "qsgd" or B >= _QSGD_MIN_BITS
+
+
+def _key(scheme: str, B: int, d: int, rho: float) -> str:
+    return f"{scheme}|{B}|{d}|{rho:g}"
+
+
+def _seed(B: int, d: int, rho: float) -> int:
+    """The same seed for every scheme at one (B, d, rho): common θ draws across schemes."""
+    return 100 * B_GRID.index(B) + 10 * D_GRID.index(d) + RHO_GRID.index(rho)
+
+
+def _check_cell(scheme, B, d, rho) -> tuple[str, int, int, float]:
+    if scheme not in SCHEMES:
+        raise ValueError(f"`scheme` must be one of {SCHEMES}, got {scheme!r}.")
+    B, d = check.count("B", B), check.count("d", d)
+    rho = check.correlation("rho", rho)
+    for name, value, grid in (("B", B, B_GRID), ("d", d, D_GRID), ("rho", rho, RHO_GRID)):
+        if value not in grid:
+            raise ValueError(f"`{name}` must be one of the stored grid values {grid}, got {value}; "
+                             "extend the grid in lib/bits/scheme_runs.py and run `python -m lib.bits.scheme_runs`.")
+    return scheme, B, d, rho
+
+
+def run_cell(scheme, B, d, rho) -> dict | None:
+    """Run one cell of the table; ``None`` if the scheme cannot work with ``B`` bits.
+
+    Returns
+    -------
+    dict or None
+        ``reps``, ``rounds``, ``mse``, ``se`` (lists, 6 significant digits), ``max_bits`` and the encoder
+        configuration.
+    """
+    scheme, B, d, rho = _check_cell(scheme, B, d, rho)
+    if not feasible(scheme, B):
+        return None
+    s = SETTINGS
+    reps = max(s["min_reps"], s["reps_budget"] // d)
+    run = simulate(scheme, d=d, B=B, sigma=s["sigma"], T=s["T"], reps=reps, rho=rho, r=s["r"],
+                   seed=_seed(B, d, rho), record=record_grid(s["T"], s["points"]))
+    config = {k: (v if isinstance(v, (int, float, str)) or v is None else str(v))
+              for k, v in run.options["encoder"].items()}
+    return {"reps": reps, "rounds": [int(t) for t in run.rounds], "mse": [float(f"{v:.6g}") for v in run.mse],
+            "se": [float(f"{v:.6g}") for v in run.se], "max_bits": int(run.max_bits), "encoder": config}
+
+
+def generate(path: Path | str = PATH) -> dict:
+    """Run every cell and write the table atomically to ``path`` (JSON). Returns the table."""
+    runs = {}
+    for rho in RHO_GRID:
+        for d in D_GRID:
+            for B in B_GRID:
+                for scheme in SCHEMES:
+                    runs[_key(scheme, B, d, rho)] = run_cell(scheme, B, d, rho)
+    table = {"settings": SETTINGS, "grid": {"schemes": SCHEMES, "B": B_GRID, "d": D_GRID, "rho": RHO_GRID},
+             "generated_by": "python -m lib.bits.scheme_runs", "runs": runs}
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(table, fh, separators=(",", ":"))
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+    load.cache_clear()
+    return table
+
+
+@lru_cache(maxsize=1)
+def load() -> dict:
+    """The stored table (read once per process)."""
+    if not PATH.exists():
+        raise FileNotFoundError(f"{PATH} is missing; run `python -m lib.bits.scheme_runs` to create it.")
+    with open(PATH) as fh:
+        return json.load(fh)
+
+
+def lookup(scheme, B, d, rho=0.0) -> dict | None:
+    """The stored run of ``scheme`` at ``(B, d, rho)`` as arrays, or ``None`` where the scheme cannot run.
+
+    Parameters
+    ----------
+    scheme : str
+        One of :data:`SCHEMES`.
+    B, d : int
+        Grid values from :data:`B_GRID` and :data:`D_GRID`.
+    rho : float, optional
+        A value of :data:`RHO_GRID`.
+
+    Returns
+    -------
+    dict or None
+        ``rounds`` (int array), ``mse`` and ``se`` (float arrays), ``max_bits`` and ``encoder``.
+    """
+    scheme, B, d, rho = _check_cell(scheme, B, d, rho)
+    run = load()["runs"][_key(scheme, B, d, rho)]
+    if run is None:
+        return None
+    return {**run, "rounds": np.asarray(run["rounds"]), "mse": np.asarray(run["mse"]),
+            "se": np.asarray(run["se"])}
+
+
+if __name__ == "__main__":
+    generate()
+    print(f"wrote {PATH}")
