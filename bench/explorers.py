@@ -39,6 +39,10 @@ def book_explorers():
 def random_point(explorer: Explorer, rng) -> dict:
     values = {}
     for p in explorer.params:
+        if getattr(p, "values", None) is not None or not hasattr(p, "low"):  # a declared set or a Choice
+            grid = p.grid()
+            values[p.name] = grid[rng.integers(len(grid))]
+            continue
         u = rng.uniform()
         v = np.exp(np.log(p.low) + u * np.log(p.high / p.low)) if p.log else p.low + u * (p.high - p.low)
         values[p.name] = p.check(v)

@@ -12,6 +12,6 @@ Example
 0.25
 """
 from .explorer import MODE_VARIABLE, Explorer, mode
-from .spec import Param, Trace, View
+from .spec import Choice, Param, Trace, View
 
-__all__ = ["Explorer", "Param", "Trace", "View", "mode", "MODE_VARIABLE"]
+__all__ = ["Explorer", "Param", "Choice", "Trace", "View", "mode", "MODE_VARIABLE"]

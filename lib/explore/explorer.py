@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from .spec import Param, View
+from .spec import Choice, Param, View
 
 __all__ = ["Explorer", "MODE_VARIABLE", "mode"]
 
@@ -39,7 +39,7 @@ class Explorer:
     ----------
     name : str
         Kebab-case identifier, unique within the book (used as the HTML id).
-    params : sequence of Param
+    params : sequence of Param or Choice
         The sliders. Their names must be exactly the keyword parameters of ``compute``.
     compute : callable
         ``compute(**values) -> View``. It should be fast (it runs once per static state and on every live move).
@@ -55,7 +55,7 @@ class Explorer:
     """
 
     name: str
-    params: Sequence[Param]
+    params: Sequence[Param | Choice]
     compute: Callable[..., View]
     x_label: str = ""
     y_label: str = ""

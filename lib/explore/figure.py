@@ -46,7 +46,19 @@ def trace_style(trace: Trace, index: int) -> dict:
              "line": {"color": color, "width": 2}, "marker": {"color": color, "size": 7}}
     if trace.dash:
         style["line"]["dash"] = trace.dash
+    if trace.fill:
+        style.update(fill=trace.fill, fillcolor=_translucent(color))
+    if not trace.legend:
+        style["showlegend"] = False
     return style
+
+
+def _translucent(color: str, alpha: float = 0.18) -> str:
+    """``#rrggbb`` as an ``rgba`` string with opacity ``alpha`` (band fills)."""
+    if color.startswith("#") and len(color) == 7:
+        r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+        return f"rgba({r},{g},{b},{alpha})"
+    return color
 
 
 def _finite_list(values: np.ndarray, digits: int = 5) -> list:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .figure import layout, plotly_traces
+from .spec import Choice
 
 __all__ = ["render_live", "slider_for"]
 
@@ -16,6 +17,9 @@ def slider_for(param):
     import ipywidgets as w
 
     common = {"description": param.text, "continuous_update": False, "style": {"description_width": "initial"}}
+    if isinstance(param, Choice):
+        return w.ToggleButtons(options=param.grid(), value=param.default, description=param.text,
+                               style={"description_width": "initial"})
     if param.values is not None:
         return w.SelectionSlider(options=param.grid(), value=param.check(param.default), **common)
     if param.integer and param.log:

@@ -12,7 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["Param", "Trace", "View"]
+__all__ = ["Param", "Choice", "Trace", "View"]
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,51 @@ class Param:
         return int(np.argmin([abs(v - self.default) for v in grid]))
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A categorical parameter (a model, a scheme, a policy): a slider over named options.
+
+    Parameters
+    ----------
+    name : str
+        Keyword argument of the compute function.
+    options : sequence of str
+        The options, in slider order; the compute function receives one of them.
+    default : str
+        The option shown first.
+    label : str, optional
+        Text shown beside the slider; defaults to ``name``.
+    """
+
+    name: str
+    options: Sequence[str]
+    default: str
+    label: str = ""
+
+    def __post_init__(self):
+        if not self.name.isidentifier():
+            raise ValueError(f"Choice name `{self.name}` must be a Python identifier (it is passed as a keyword).")
+        if len(self.options) < 2 or len(set(self.options)) != len(self.options):
+            raise ValueError(f"Choice `{self.name}` needs at least two distinct options, got {list(self.options)}.")
+        self.check(self.default, what="default")
+
+    @property
+    def text(self) -> str:
+        return self.label or self.name
+
+    def check(self, value, what: str = "value") -> str:
+        """Return ``value`` if it is one of the options; raise ``ValueError`` listing them otherwise."""
+        if value not in self.options:
+            raise ValueError(f"Choice `{self.name}`: {what} {value!r} is not one of {list(self.options)}.")
+        return value
+
+    def grid(self) -> list[str]:
+        return list(self.options)
+
+    def default_index(self) -> int:
+        return list(self.options).index(self.default)
+
+
 @dataclass
 class Trace:
     """One curve, point set or heat map of a view.
@@ -132,6 +177,10 @@ class Trace:
         Fixed colour range of a heat map (e.g. categories 0, 1, 2), the same in every state.
     colorscale : str or list, optional
         Plotly colour scale of a heat map; default ``"Viridis"``.
+    fill : {None, "tonexty"}
+        ``"tonexty"`` shades the area between this trace and the previous one (a confidence band).
+    legend : bool
+        Whether the trace has a legend entry (hide the lower edge of a band).
     """
 
     name: str
@@ -146,8 +195,12 @@ class Trace:
     zmin: float | None = None
     zmax: float | None = None
     colorscale: str | list | None = None
+    fill: str | None = None
+    legend: bool = True
 
     def __post_init__(self):
+        if self.fill not in (None, "tonexty"):
+            raise ValueError(f"Trace `{self.name}`: fill must be None or 'tonexty', got {self.fill!r}.")
         if self.kind not in ("scatter", "heatmap"):
             raise ValueError(f"Trace `{self.name}`: kind must be 'scatter' or 'heatmap', got {self.kind!r}.")
         if self.mode not in ("lines", "markers", "lines+markers"):

@@ -190,3 +190,32 @@ class TestDeclaredSets:
         from lib.explore.figure import trace_style
         style = trace_style(Trace("regime", [0, 1], [0], z=[[0, 2]], kind="heatmap", zmin=0, zmax=2), 0)
         assert (style["zmin"], style["zmax"], style["zauto"]) == (0, 2, False)
+
+
+class TestChoiceAndBands:
+    def explorer(self):
+        from lib.explore import Choice
+        return Explorer("choice", [Choice("model", ["small", "large"], default="large"),
+                                   Param("w", 1, 4, default=2, steps=4, integer=True)],
+                        lambda model, w: View([Trace("kl", [1, 2], [w, w * (2 if model == "large" else 1)])]))
+
+    def test_choice_values_reach_compute_and_static_grid(self):
+        ex = self.explorer()
+        assert [g["model"] for g in ex.grid()[::4]] == ["small", "large"]
+        spec = static_spec(ex)
+        assert spec["params"][0]["values"] == ["small", "large"] and spec["params"][0]["index"] == 1
+
+    def test_unknown_choice_rejected(self):
+        with pytest.raises(ValueError, match=r"Choice `model`: value 'huge' is not one of \['small', 'large'\]"):
+            self.explorer().view(model="huge")
+
+    def test_live_choice_is_a_toggle(self):
+        slider = self.explorer().widget().sliders["model"]
+        assert list(slider.options) == ["small", "large"] and slider.value == "large"
+
+    def test_band_fills_to_previous_trace_without_second_legend_entry(self):
+        from lib.explore.figure import trace_style
+        lower = trace_style(Trace("band low", [0, 1], [0, 1], legend=False), 1)
+        upper = trace_style(Trace("95% band", [0, 1], [1, 2], fill="tonexty"), 1)
+        assert lower["showlegend"] is False and upper["fill"] == "tonexty"
+        assert upper["fillcolor"].startswith("rgba(")

@@ -7,7 +7,7 @@
   "use strict";
 
   function formatValue(v) {
-    if (Number.isInteger(v)) return String(v);
+    if (typeof v === "string" || Number.isInteger(v)) return String(v);
     var a = Math.abs(v);
     return (a !== 0 && (a < 1e-3 || a >= 1e4)) ? v.toExponential(2) : String(+v.toPrecision(3));
   }
