@@ -10,6 +10,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export TOKENIZERS_PARALLELISM := false
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+# torch's OpenMP threads spin and slow down up to 20x when another process holds a core.
+export OMP_WAIT_POLICY := PASSIVE
 
 .PHONY: install models book test serve lab page clean measure
 
@@ -50,7 +52,7 @@ models: $(STAMP)
 
 ## Regenerate the stored language-model measurements (resumable; see book/reproducing.md)
 measure: models
-	$(BIN)/python -m lib.kv measure --all
+	$(BIN)/python -m lib.kv measure --all --resume
 
 clean:
 	rm -rf _build
