@@ -5,6 +5,7 @@ Goal: ≤ 5 minutes on 2 cores.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -26,6 +27,7 @@ def page_times(log: str) -> list[dict]:
 
 
 def main() -> None:
+    load_before = [round(x, 2) for x in os.getloadavg()]
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
     jb = Path(sys.executable).with_name("jupyter-book")
     start = time.perf_counter()
@@ -38,6 +40,7 @@ def main() -> None:
     pages = page_times(log)
     summary = {"wall_seconds": round(wall, 1), "peak_rss_mib": round(peak_kib / 1024), "exit_code": proc.returncode,
                "site_mib": round(site_mib, 1), "pages_executed": len(pages), "goal_seconds": GOAL_SECONDS,
+               "load_before": load_before, "load_after": [round(x, 2) for x in os.getloadavg()],
                "goal_met": wall <= GOAL_SECONDS and proc.returncode == 0}
     print_table([summary])
     print("\nslowest pages:")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -80,6 +81,7 @@ def page_payloads() -> dict:
 
 
 def main() -> None:
+    load_before = [round(x, 2) for x in os.getloadavg()]
     rows = []
     for module, name, fn in book_explorers():
         row = measure(fn)
@@ -91,6 +93,7 @@ def main() -> None:
     summary = {"explorers": len(rows), "total_states": sum(r["states"] for r in rows),
                "largest_page": worst_page[0], "largest_page_mb": round(worst_page[1] / 1e6, 3),
                "slowest_live_s": max((r["slowest_live_s"] for r in rows), default=0.0),
+               "load_before": load_before, "load_after": [round(x, 2) for x in os.getloadavg()],
                "goal_met": worst_page[1] <= GOAL_PAGE_BYTES
                and all(r["slowest_live_s"] <= GOAL_LIVE_SECONDS for r in rows)}
     print()

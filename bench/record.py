@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import platform
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
-__all__ = ["machine", "print_table", "record"]
+__all__ = ["machine", "print_table", "record", "best", "profile"]
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY = ROOT / "bench" / "results"
@@ -83,6 +85,37 @@ def record(bench: str, parameters: dict, rows: list[dict], summary: dict) -> Pat
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as tmp:
             json.dump(result, tmp, indent=1)
+        os.chmod(tmp.name, 0o644)  # a temporary file is private; the record is not
         os.replace(tmp.name, path)
     print(f"\nrecorded: {history.relative_to(ROOT)} (latest: {(LATEST / f'{bench}.json').relative_to(ROOT)})")
     return history
+
+
+def best(fn, repeats: int):
+    """(smallest wall time over ``repeats`` calls of ``fn()``, the last call's result): timings on a shared machine."""
+    seconds, out = math.inf, None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = fn()
+        seconds = min(seconds, time.perf_counter() - start)
+    return seconds, out
+
+
+def profile(fn, top: int = 8, **tags) -> list[dict]:
+    """cProfile of one call of ``fn()``: the ``top`` functions by own time, their calls and share of the total.
+
+    Each row also carries ``table="profile"`` and the given ``tags`` (e.g. ``scheme="sign"``).
+    """
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.runcall(fn)
+    stats = pstats.Stats(prof).stats
+    total = sum(v[2] for v in stats.values())
+    rows = []
+    for (file, line, name), v in sorted(stats.items(), key=lambda kv: -kv[1][2])[:top]:
+        where = name if file == "~" else f"{os.path.basename(file)}:{line}({name})"
+        rows.append({"table": "profile", **tags, "function": where.replace("<", "").replace(">", ""),
+                     "calls": v[1], "own_s": v[2], "share": v[2] / total})
+    return rows

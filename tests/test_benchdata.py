@@ -1,0 +1,86 @@
+"""lib.benchdata: reading recorded benchmark results for the Performance page (no benchmark runs here)."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from lib import benchdata
+
+RESULT = {
+    "bench": "simulate", "date": "2026-01-01T00:00:00+00:00",
+    "machine": {"cpu": "Test CPU", "cores": 2, "memory_gib": 8.0, "python": "3.11.0", "numpy": "2.0",
+                "commit": "abc1234"},
+    "parameters": {"d": 256, "T": 2000},
+    "summary": {"ratio_python_sign": 12.5, "ratio_python_sr": 60.0, "goal_ratio": 50.0, "load_before": [1.0, 2.0, 3.0],
+                "label": "text"},
+    "rows": [{"table": "comparison", "scheme": "sign", "library_s": 1.25, "goal_met": False},
+             {"table": "comparison", "scheme": "stochastic_rounding", "library_s": 0.5, "goal_met": True},
+             {"table": "scaling", "vary": "d", "d": 64, "seconds": 0.1}],
+}
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "simulate.json").write_text(json.dumps(RESULT))
+    return tmp_path
+
+
+def test_load_latest_parses_a_recorded_file(folder):
+    result = benchdata.load_latest("simulate", folder)
+    assert result["machine"]["cpu"] == "Test CPU"
+    assert benchdata.value(result, "ratio_python_sign") == 12.5
+    assert isinstance(benchdata.value(result, "ratio_python_sign"), float)
+
+
+def test_missing_file_gives_none_and_the_not_recorded_notice(tmp_path):
+    assert benchdata.load_latest("build", tmp_path) is None
+    text = benchdata.provenance(None, "build")
+    assert "Not recorded yet" in text and "python -m bench.build" in text
+    assert benchdata.table_html(None) == ""  # the notice is given once, by the provenance line
+    assert math.isnan(benchdata.value(None, "wall_seconds"))
+    assert benchdata.rows(None) == []
+
+
+def test_value_of_a_missing_or_non_numeric_key_is_the_default(folder):
+    result = benchdata.load_latest("simulate", folder)
+    assert math.isnan(benchdata.value(result, "absent"))
+    assert benchdata.value(result, "label", default=-1.0) == -1.0
+
+
+def test_table_has_one_html_row_per_recorded_row_of_that_table(folder):
+    result = benchdata.load_latest("simulate", folder)
+    assert len(benchdata.rows(result, "comparison")) == 2
+    text = benchdata.table_html(result, ["scheme", "library_s", "goal_met"], table="comparison",
+                                headers=["scheme", "library (s)", "goal met"])
+    assert text.count("<tr>") == 3  # header + two rows
+    assert "stochastic_rounding" in text and "library (s)" in text and "<td>yes</td>" in text
+    assert "<td>1.25</td>" in text
+    assert benchdata.table_html(result, table="scaling").count("<tr>") == 2
+    assert benchdata.table_html(result, table="comparison", limit=1).count("<tr>") == 2
+
+
+def test_cells_are_escaped(folder):
+    result = {**RESULT, "rows": [{"name": "<script>"}]}
+    assert "<script>" not in benchdata.table_html(result)
+
+
+def test_provenance_names_machine_commit_and_load(folder):
+    text = benchdata.provenance(benchdata.load_latest("simulate", folder))
+    assert "Test CPU" in text and "abc1234" in text and "1.0 / 2.0 / 3.0" in text and "d = 256" in text
+
+
+def test_goal_rows_cover_every_goal_and_say_which_are_missing(folder):
+    goals = benchdata.goal_rows(folder)
+    assert len(goals) == len(benchdata.GOALS)
+    sim = [g for g in goals if g["benchmark"] == "simulate"]
+    assert [g["met"] for g in sim] == ["no", "yes"]
+    assert all(g["measured"] == "not recorded yet" for g in goals if g["benchmark"] != "simulate")
+    assert benchdata.goals_html(folder).count("<tr>") == len(benchdata.GOALS) + 1
+
+
+def test_a_file_that_is_not_a_result_is_an_error(tmp_path):
+    (tmp_path / "x.json").write_text("[1, 2]")
+    with pytest.raises(ValueError, match="not a recorded benchmark result"):
+        benchdata.load_latest("x", tmp_path)
