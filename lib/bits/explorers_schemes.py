@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from lib.explore import Explorer, Param, Trace, View
+from lib.explore import Choice, Explorer, Param, Trace, View
 from lib.explore.figure import PALETTE
 
 from .bounds import LN2, correlation_factor, mse_lower_bound
@@ -24,6 +24,8 @@ from .scheme_theory import SCHEME_LABELS, sign_asymptote
 
 __all__ = ["achievability_curves", "correlation_bits", "drift_tracking", "regime_heatmap", "scheme_distance",
            "discrete_vs_gaussian"]
+
+_SCHEME_BY_LABEL = {SCHEME_LABELS[name]: name for name in SCHEMES}
 
 _NAN2 = (np.nan, np.nan)
 #: One colour per stored scheme, the same in every explorer (black and grey are kept for bounds).
@@ -178,7 +180,7 @@ def scheme_distance() -> Explorer:
     B, d = np.asarray(B_GRID), np.asarray(D_GRID)
 
     def compute(scheme, rho):
-        name, rho = SCHEMES[int(scheme)], _snap(rho, RHO_GRID)
+        name, rho = _SCHEME_BY_LABEL[scheme], _snap(rho, RHO_GRID)
         ratio, _ = distance_map(name, rho)
         z = np.round(np.log10(ratio), 3)
         change = d * (1 - rho) / (2 * LN2 * (1 + rho))
@@ -189,8 +191,7 @@ def scheme_distance() -> Explorer:
                                  f"{finite.max():.2g} (T = {SETTINGS['T']}, σ = 1, blank: cannot run)")
 
     return Explorer("bits-scheme-distance",
-                    [Param("scheme", 0, len(SCHEMES) - 1, 0, values=tuple(range(len(SCHEMES))), integer=True,
-                           label="scheme: 0 sign, 1 SR(b), 2 QSGD, 3 rand-k"),
+                    [Choice("scheme", list(_SCHEME_BY_LABEL), default=SCHEME_LABELS[SCHEMES[0]]),
                      Param("rho", 0.0, 0.9, 0.0, values=RHO_GRID, label="correlation ρ")],
                     compute, x_label="log2 of bits per round B", y_label="log2 of dimension d", fixed_y=False)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lib.explore import Explorer, Param, Trace, View
+from lib.explore import Choice, Explorer, Param, Trace, View
 
 from .block_markov import block_markov_distortion, mean_memory
 from .fits import window_for_distortion
@@ -16,15 +16,13 @@ from .toys import ToyA
 
 __all__ = ["toy_a_policies", "window_theorem", "block_markov", "memory_versus_context", "MODEL_ORDER"]
 
-#: Model shapes in slider order (index 0, 1, …).
+#: Model shapes in slider order.
 MODEL_ORDER = tuple(SHAPES)
 _MIB = 2.0 ** 20
-_MODEL_LABEL = "model (" + ", ".join(f"{i}: {name}" for i, name in enumerate(MODEL_ORDER)) + ")"
 
 
-def _model_param(default: int = 0) -> Param:
-    return Param("model", 0, len(MODEL_ORDER) - 1, default=default, integer=True,
-                 values=list(range(len(MODEL_ORDER))), label=_MODEL_LABEL)
+def _model_param() -> Choice:
+    return Choice("model", list(MODEL_ORDER), default=MODEL_ORDER[0], label="model shape")
 
 
 def toy_a_policies() -> Explorer:
@@ -69,7 +67,7 @@ def window_theorem(C: float, alpha: float, n_full: int = 32768, bytes_per_value:
     eps_grid = np.geomspace(1e-3, 1.0, 40)
 
     def compute(alpha, eps, model):
-        shape = SHAPES[MODEL_ORDER[model]]
+        shape = SHAPES[model]
         w = np.array([window_for_distortion(e, C, alpha) for e in eps_grid])
         w_eps = window_for_distortion(eps, C, alpha)
         full = kv_bytes(n_full, shape, bytes_per_value)
@@ -126,7 +124,7 @@ def memory_versus_context(C: float, alpha: float, bytes_per_value: float = 2) ->
     n = np.geomspace(1e2, 1e6, 80)
 
     def compute(eps, model):
-        shape = SHAPES[MODEL_ORDER[model]]
+        shape = SHAPES[model]
         w = window_for_distortion(eps, C, alpha)
         full = kv_bytes(n, shape, bytes_per_value) / _MIB
         window = kv_bytes(np.minimum(n, w), shape, bytes_per_value) / _MIB

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lib.explore import Explorer, Param, Trace, View
+from lib.explore import Choice, Explorer, Param, Trace, View
 
 from . import store
 from .fits import bootstrap_alpha, fit_exponential, fit_power_law
@@ -16,15 +16,14 @@ from .measured import MODELS_MEASURED, VARIANT_LABELS, curve_band, parse_variant
 __all__ = ["fit_range", "sinks_positions", "equal_budget"]
 
 _NAMES = tuple(MODELS_MEASURED)
-_MODEL_LABEL = "model (" + ", ".join(f"{i}: {MODELS_MEASURED[n]}" for i, n in enumerate(_NAMES)) + ")"
+_BY_TITLE = {MODELS_MEASURED[n]: n for n in _NAMES}
 _COLORS = {"sliding": "#1f77b4", "sliding:pres": "#17becf", "sink": "#9467bd", "sink:pres": "#c5b0d5",
            "random": "#d62728", "block_markov": "#ff7f0e", "evict_sliding:pres": "#8c564b",
            "evict_sink:pres": "#2ca02c"}
 
 
-def _model_param() -> Param:
-    return Param("model", 0, len(_NAMES) - 1, default=0, integer=True, values=list(range(len(_NAMES))),
-                 label=_MODEL_LABEL)
+def _model_param() -> Choice:
+    return Choice("model", list(_BY_TITLE), default=MODELS_MEASURED[_NAMES[0]])
 
 
 def _curves(variants, n_boot=400):
@@ -47,7 +46,7 @@ def fit_range() -> Explorer:
     data = _curves(["sliding"])
 
     def compute(model, w_lo, w_hi):
-        w, mean, lo, hi, per_segment = data[_NAMES[model]]["sliding"]
+        w, mean, lo, hi, per_segment = data[_BY_TITLE[model]]["sliding"]
         fit = (w >= w_lo) & (w <= w_hi)
         C, alpha = fit_power_law(w[fit], mean[fit])
         Ce, lam = fit_exponential(w[fit], mean[fit])
@@ -64,7 +63,7 @@ def fit_range() -> Explorer:
             Trace("exponential fitted on the range", grid, np.maximum(Ce * np.exp(-lam * grid), 1e-4),
                   dash="dash", color="#d62728"),
             Trace("windows used in the fit", w[fit], mean[fit], mode="markers", color="#1f77b4"),
-        ], note=(f"{MODELS_MEASURED[_NAMES[model]]}, fit on {w_lo}–{w_hi}: α = {alpha:.2f} "
+        ], note=(f"{model}, fit on {w_lo}–{w_hi}: α = {alpha:.2f} "
                  f"[{a_lo:.2f}, {a_hi:.2f}]; error outside the range: power law {err_p:.2f} dex, "
                  f"exponential {err_e:.2f} dex."))
 
@@ -86,7 +85,7 @@ def sinks_positions() -> Explorer:
     def compute(model, w_lo):
         traces, parts = [], []
         for v in variants:
-            w, mean, lo, hi, per_segment = data[_NAMES[model]][v]
+            w, mean, lo, hi, per_segment = data[_BY_TITLE[model]][v]
             a, a_lo, a_hi = bootstrap_alpha(w, per_segment, n_boot=300, seed=0, w_range=(w_lo, 256))
             traces.append(Trace(VARIANT_LABELS[v], w, mean, mode="lines+markers", color=_COLORS[v],
                                 dash="dot" if v.startswith("evict") else ("dash" if ":pres" in v else None)))
@@ -110,7 +109,7 @@ def equal_budget() -> Explorer:
     grid = [int(v) for v in data[_NAMES[0]]["sliding"][0]]
 
     def compute(model, w):
-        name = _NAMES[model]
+        name = _BY_TITLE[model]
         traces = [Trace(VARIANT_LABELS[v], data[name][v][0], data[name][v][1], mode="lines+markers",
                         color=_COLORS[v], dash="dot" if v.startswith("evict") else None) for v in variants]
         at = []

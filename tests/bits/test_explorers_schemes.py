@@ -69,7 +69,7 @@ class TestLiveValuesOffTheGrid:
 
     def test_table_backed_explorers_snap(self):
         assert "B = 4, d = 64" in ex.achievability_curves().view(B=3, d=100).note
-        assert "ρ = 0.5" in ex.scheme_distance().view(scheme=1, rho=0.37).note
+        assert "ρ = 0.5" in ex.scheme_distance().view(scheme="SR(b)", rho=0.37).note
 
     def test_schedules_and_trackers_snap_to_divisors(self):
         assert ex.correlation_bits().view(rho=0.93, d=100).traces[0].x[-1] == 64

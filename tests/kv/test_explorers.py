@@ -40,7 +40,7 @@ def test_toy_a_policies_traces_are_closed_forms():
 
 
 def test_window_theorem_marker_is_window_memory():
-    view = explorers.window_theorem(2.0, 0.8).view(alpha=1.0, eps=0.01, model=3)
+    view = explorers.window_theorem(2.0, 0.8).view(alpha=1.0, eps=0.01, model="Llama-3.2-1B")
     marker = view.traces[1]
     shape = SHAPES[explorers.MODEL_ORDER[3]]
     assert marker.y[0] * 2 ** 20 == pytest.approx(kv_bytes(200, shape))        # w = (2/0.01)^1 = 200
@@ -55,7 +55,7 @@ def test_block_markov_marker_between_sliding():
 
 
 def test_memory_versus_context_window_flat_beyond_w():
-    view = explorers.memory_versus_context(0.5, 1.0).view(eps=0.01, model=0)
+    view = explorers.memory_versus_context(0.5, 1.0).view(eps=0.01, model="SmolLM2-135M")
     full, window = view.traces[0], view.traces[1]
     beyond = full.x >= 50
     assert np.allclose(window.y[beyond], window.y[beyond][0])

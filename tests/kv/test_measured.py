@@ -130,7 +130,7 @@ class TestMeasuredFiguresAndExplorers:
 
     def test_equal_budget_note_states_the_stored_ratio(self):
         m = _stored()["smollm2-135m"]
-        view = explorers_measured.equal_budget().view(model=0, w=64)
+        view = explorers_measured.equal_budget().view(model="SmolLM2-135M", w=64)
         rows = m.rows
         sel = {p: (rows["policy"] == p) & ~rows["position_preserving"] & (rows["window"] == 64)
                for p in ("random", "sliding")}
