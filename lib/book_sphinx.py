@@ -9,7 +9,9 @@ Listed in ``_config.yml`` under ``sphinx.extra_extensions``. It
    ``lib/`` or ``book/data/`` did is executed again (jupyter-cache alone hashes only the cells);
 3. vendors the explorer's JavaScript from installed packages: ``plotly.min.js`` from the plotly wheel and
    ``book-explorer.js``/``.css`` from ``lib/explore/assets`` (MathJax comes from ``sphinx-mathjax-offline``);
-4. after the build, scans every HTML page and warns (so ``-W`` fails the build) about any script, stylesheet,
+4. before executing anything, checks that the kernel's Python can import ``lib`` (else the build stops with the
+   fix, instead of every page failing with ``ModuleNotFoundError``);
+5. after the build, scans every HTML page and warns (so ``-W`` fails the build) about any script, stylesheet,
    image or frame loaded from outside the site, and about any static ipywidgets embed, whose sliders would move
    without changing their figure.
 """
@@ -19,9 +21,12 @@ import hashlib
 import os
 import re
 import shutil
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from .explore.explorer import MODE_VARIABLE
@@ -104,6 +109,27 @@ def _vendor_assets(app, config):
     config.html_static_path = [*config.html_static_path, str(vendor)]
 
 
+def _check_kernel_imports_lib(app, config):
+    if config.nb_execution_mode == "off":
+        return
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        python = KernelSpecManager().get_kernel_spec("python3").argv[0]
+    except NoSuchKernel:
+        raise ExtensionError("No `python3` Jupyter kernel is installed: run `make install` (it installs ipykernel "
+                             "into .venv).") from None
+    if python in ("python", "python3"):  # jupyter_client runs the native kernel with the build's own Python
+        python = sys.executable
+    probe = subprocess.run([python, "-c", "import lib.explore"], capture_output=True, text=True,
+                           cwd=Path(app.srcdir) / "book")
+    if probe.returncode != 0:
+        raise ExtensionError(
+            f"The pages' kernel ({python}) cannot import the book's library `lib`:\n{probe.stderr.strip()[-400:]}\n"
+            "Fix: build with `make book` (it installs lib into .venv with `pip install -e .`), or run "
+            "`pip install -e .` in the environment of that kernel.")
+
+
 def _check_offline(app, exception):
     if exception is not None or app.builder.format != "html":
         return
@@ -122,6 +148,7 @@ def setup(app):
     os.environ[MODE_VARIABLE] = "static"
     app.connect("config-inited", _key_execution_cache)
     app.connect("config-inited", _vendor_assets)
+    app.connect("config-inited", _check_kernel_imports_lib)
     app.add_js_file("plotly.min.js")
     app.add_js_file("book-explorer.js")
     app.add_css_file("book-explorer.css")

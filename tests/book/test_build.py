@@ -119,3 +119,13 @@ def test_build_fails_loudly(tmp_path, body, timeout, evidence):
 def test_mini_book_passes_when_clean(tmp_path):
     code, log = jupyter_book(mini_book(tmp_path, CELL % "print(1 + 1)"), timeout=300)
     assert code == 0, log[-3000:]
+
+
+def test_build_stops_with_the_fix_when_the_kernel_cannot_import_lib(tmp_path):
+    book = mini_book(tmp_path, CELL % "import lib.explore")
+    shadow = tmp_path / "book" / "lib"  # a package in the kernel's working folder that shadows the library
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text("raise ImportError('a different lib package')\n")
+    code, log = jupyter_book(book, timeout=300)
+    assert code != 0
+    assert "cannot import the book's library `lib`" in log and "pip install -e ." in log
