@@ -78,9 +78,15 @@ def open_offline(browser, url):
     return context, page, outside, errors
 
 
-def figure_fingerprint(page, plot):
+def figure_data(page, plot) -> str:
+    """A hash of the data the Plotly figure currently draws."""
     data = page.evaluate("(el) => JSON.stringify(el.data.map(t => [t.x, t.y, t.z]))", plot.element_handle())
-    return hashlib.sha256(data.encode()).hexdigest(), hashlib.sha256(plot.screenshot()).hexdigest()
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def figure_fingerprint(page, plot):
+    """The figure's data hash and a hash of its picture on screen."""
+    return figure_data(page, plot), hashlib.sha256(plot.screenshot()).hexdigest()
 
 
 def test_slider_moves_figure_offline(browser, site, built_book):
@@ -126,3 +132,30 @@ def test_math_renders_offline(browser, site, built_book):
         assert not outside, outside
     finally:
         context.close()
+
+
+def test_every_slider_of_every_explorer_changes_its_figure(browser, site, built_book):
+    """No slider in the book moves while its figure and note stay put."""
+    still = []
+    for rel in sorted(set(explorer_pages(built_book.html))):
+        context, page, outside, _ = open_offline(browser, f"{site}/{rel}")
+        try:
+            page.wait_for_selector("div.book-explorer[data-mounted]", timeout=20_000)
+            roots = page.locator("div.book-explorer")
+            for e in range(roots.count()):
+                root = roots.nth(e)
+                plot = root.locator(".book-explorer-plot")
+                sliders = root.locator("input[type=range]")
+                for i in range(sliders.count()):
+                    before = (figure_data(page, plot), root.locator(".book-explorer-note").inner_text())
+                    slider = sliders.nth(i)
+                    slider.focus()
+                    key = "Home" if slider.input_value() == slider.get_attribute("max") else "End"
+                    slider.press(key)
+                    after = (figure_data(page, plot), root.locator(".book-explorer-note").inner_text())
+                    if after == before:
+                        still.append(f"{rel} explorer {root.get_attribute('data-explorer')} slider {i}")
+            assert not outside, outside
+        finally:
+            context.close()
+    assert not still, f"sliders that change nothing: {still}"
