@@ -11,6 +11,8 @@ import json
 import math
 from pathlib import Path
 
+from lib.explore.tables import html_table
+
 __all__ = ["DATA", "GOALS", "load_latest", "value", "rows", "table_html", "provenance", "missing_html",
            "goal_rows", "goals_html"]
 
@@ -115,11 +117,7 @@ def table_html(result: dict | None, columns: list[str] | None = None, *, table: 
     if not picked:
         return f"<p>The recorded <code>{html.escape(result['bench'])}</code> result has no such rows.</p>"
     columns = columns or [c for c in picked[0] if c != "table"]
-    headers = headers or columns
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(r.get(c, ''), digits))}</td>" for c in columns)
-                   + "</tr>" for r in picked)
-    return f'<table class="table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return html_table(headers or columns, [[_cell(r.get(c, ""), digits) for c in columns] for r in picked])
 
 
 def provenance(result: dict | None, name: str = "") -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from . import _validate as check
-from ._html import html_table
+from lib.explore.tables import html_table
 from .bounds import LN2
 
 __all__ = ["discrete_bit_factor", "gaussian_bit_factor", "qsgd_variance_factor", "FORMATS", "format_table"]

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from . import _validate as check
-from ._html import html_table
+from lib.explore.tables import html_table
 from .bounds import mse_lower_bound
 from .oracles import gradient_range
 from .scheme_runs import SCHEMES, SETTINGS, lookup

@@ -219,3 +219,9 @@ class TestChoiceAndBands:
         upper = trace_style(Trace("95% band", [0, 1], [1, 2], fill="tonexty"), 1)
         assert lower["showlegend"] is False and upper["fill"] == "tonexty"
         assert upper["fillcolor"].startswith("rgba(")
+
+
+def test_html_table_escapes_cells_and_keeps_rows():
+    from lib.explore.tables import html_table
+    out = html_table(["a", "b<c"], [["1", "x & y"], ["2", "z"]])
+    assert out.count("<tr>") == 3 and "b&lt;c" in out and "x &amp; y" in out

@@ -1,4 +1,5 @@
-"""A plain HTML table for page cells (private): myst-nb renders text/html outputs as they are."""
+"""A plain HTML table for page cells: myst-nb renders ``text/html`` outputs as they are, while markdown tables in
+cell outputs are not rendered."""
 from __future__ import annotations
 
 import html
