@@ -9,7 +9,12 @@ The Omega-forms are stated in Kim (2026a); the constants below are this book's r
 * rounds: ``T >= (sigma^2 d/(2 eps^2)) max{1, d/(2 ln2 B)}`` when ``r >= pi eps sqrt(2/d)``
   (``eq-bits-rounds-bound``);
 * communication (rate-distortion, Gaussian prior ``N(0, s^2 I)``): ``TB >= (d/2) log2(d s^2/eps^2)``
-  (``eq-bits-communication-bound``), valid even when ``sigma = 0``.
+  (``eq-bits-communication-bound``), valid even when ``sigma = 0``; for the cos^2 prior, as a distortion,
+  :func:`communication_distortion_bound`;
+* AR(1) noise: the statistical bound :func:`ar1_mse_lower_bound` and its inversion :func:`ar1_min_rounds`.
+
+Which hold for encoders WITH memory (``Encoder.memory``): the statistical and communication bounds (data processing
+on all samples; ``I <= TB``). The product bound needs memoryless encoders.
 """
 from __future__ import annotations
 
@@ -33,6 +38,11 @@ __all__ = [
     "communication_lower_bound_uniform",
     "fisher_route_bits",
     "correlation_factor",
+    "ar1_fisher",
+    "ar1_mse_lower_bound",
+    "ar1_min_rounds",
+    "COS2_ENTROPY_SHIFT",
+    "communication_distortion_bound",
 ]
 
 #: ``ln 2``: the Fisher-per-bit ceiling is ``2 ln 2 / sigma^2``.
@@ -302,3 +312,142 @@ def correlation_factor(rho: float) -> float:
     """
     rho = v.correlation("rho", rho)
     return (1 + rho) / (1 - rho)
+
+
+def ar1_fisher(T, rho, sigma=1.0):
+    r"""Fisher information about θ (one coordinate) carried by T unquantised AR(1) samples.
+
+    Parameters
+    ----------
+    T : int or array_like of int
+        Number of samples (rounds), ``T >= 1``.
+    rho : float
+        Correlation of consecutive noise values, in (-1, 1).
+    sigma : float, optional
+        Noise standard deviation per coordinate (> 0).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\mathbf 1^\top \Sigma^{-1} \mathbf 1 = ((T-2)(1-\rho) + 2)/((1+\rho)\sigma^2)` with
+        :math:`\Sigma_{ij} = \sigma^2\rho^{|i-j|}`.
+
+    Notes
+    -----
+    Equation ``eq-bits-ar1-fisher``. For large T it is :math:`T(1-\rho)/((1+\rho)\sigma^2)`: the effective sample
+    size is :math:`T(1-\rho)/(1+\rho)`. At ρ = 0 it is :math:`T/\sigma^2`.
+
+    Examples
+    --------
+    >>> ar1_fisher(10, 0.0)
+    10.0
+    """
+    T = v.counts("T", T)
+    rho = v.correlation("rho", rho)
+    sigma = v.positive("sigma", sigma)
+    out = ((T - 2) * (1.0 - rho) + 2.0) / ((1.0 + rho) * sigma**2)
+    return float(out) if out.ndim == 0 else out
+
+
+def ar1_mse_lower_bound(T, d, sigma, rho, r=math.inf):
+    r"""Proved lower bound on :math:`\mathbb E\|\hat\theta - \theta\|^2` under AR(1) noise, any number of bits.
+
+    Parameters
+    ----------
+    T : int or array_like of int
+        Rounds.
+    d : int
+        Dimension.
+    sigma : float
+        Noise standard deviation per coordinate.
+    rho : float
+        Noise correlation between consecutive rounds, in (-1, 1).
+    r : float, optional
+        Half-width of the cos² prior on :math:`[-r, r]^d` (``inf``: no prior term).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`d^2/(d\,\mathbf 1^\top\Sigma^{-1}\mathbf 1 + d\pi^2/r^2)`, about
+        :math:`\frac{1+\rho}{1-\rho}\,\sigma^2 d/T` for large T and r.
+
+    Notes
+    -----
+    Equation ``eq-bits-ar1-statistical-bound``: van Trees with the Fisher information :func:`ar1_fisher` per
+    coordinate; quantising the samples can only lower it (data processing), so it holds for every B-bit
+    scheme. The bit-limited term :math:`\sigma^2 d^2/(2\ln 2\,BT)` is proved only for ρ = 0.
+    """
+    d = v.count("d", d)
+    r = v.positive("r", r, allow_inf=True)
+    fisher = d * np.asarray(ar1_fisher(T, rho, sigma))
+    out = d**2 / fisher if math.isinf(r) else van_trees_bound(d, fisher, cos2_prior_fisher(d, r))
+    out = np.asarray(out, dtype=float)
+    return float(out) if out.ndim == 0 else out
+
+
+def ar1_min_rounds(eps: float, d: int, sigma: float, rho: float) -> float:
+    r"""Rounds that the AR(1) statistical bound demands, uniformly in the prior half-width ``r >= pi eps sqrt(2/d)``.
+
+    Parameters
+    ----------
+    eps : float
+        Target root-mean-square distance, ``> 0``.
+    d : int
+        Dimension.
+    sigma : float
+        Noise standard deviation per coordinate.
+    rho : float
+        AR(1) correlation, in ``(-1, 1)``.
+
+    Returns
+    -------
+    float
+        :math:`\frac{1+\rho}{1-\rho}\,\frac{\sigma^2 d}{2\varepsilon^2} - \frac{2\rho}{1-\rho}` (at least 1),
+        equation ``eq-bits-ar1-rounds``: :func:`ar1_mse_lower_bound` at ``r = pi eps sqrt(2/d)`` equals
+        ``eps^2`` exactly there. At ``rho = 0`` it is :func:`rounds_lower_bound` with ``B >= d``.
+
+    Notes
+    -----
+    From ``d^2/(d F_T + d pi^2/r^2) <= eps^2`` with ``F_T = ((T-2)(1-rho) + 2)/((1+rho) sigma^2)`` and
+    ``d pi^2/r^2 <= d^2/(2 eps^2)``: ``F_T >= d/(2 eps^2)``, solved for ``T``.
+    """
+    eps = v.positive("eps", eps)
+    d = v.count("d", d)
+    sigma = v.positive("sigma", sigma)
+    rho = v.correlation("rho", rho)
+    return max(1.0, (1 + rho) / (1 - rho) * sigma**2 * d / (2 * eps**2) - 2 * rho / (1 - rho))
+
+
+#: Differential entropy of the cos^2 prior on ``[-r, r]`` is ``ln r + COS2_ENTROPY_SHIFT`` nats: ``ln(4/e)``.
+COS2_ENTROPY_SHIFT = math.log(4.0) - 1.0
+
+
+def communication_distortion_bound(total_bits, d: int, r: float):
+    r"""Smallest ``E||theta_hat - theta||^2`` any ``TB``-bit transcript allows for ``theta`` from the cos^2 prior.
+
+    Parameters
+    ----------
+    total_bits : float or array_like
+        Bits of the whole transcript, ``>= 0``.
+    d : int
+        Dimension.
+    r : float
+        Half-width of the cos^2 prior ``pi_r`` on ``[-r, r]^d`` (the prior of :func:`mse_lower_bound`).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\frac{8 r^2 d}{\pi e^3}\,4^{-TB/d}`, equation ``eq-bits-communication-distortion-cos2``: the
+        Shannon lower bound ``TB >= h(theta) - (d/2) log2(2 pi e D/d)`` with ``h(pi_r) = d log2(4r/e)``,
+        solved for ``D``.
+
+    Notes
+    -----
+    Only ``I(theta; Y^T | U) <= TB`` is used, so it holds for encoders with memory and for any noise.
+    """
+    d = v.count("d", d)
+    r = v.positive("r", r)
+    bits = np.asarray(total_bits, dtype=float)
+    if np.any(~np.isfinite(bits)) or np.any(bits < 0):
+        raise ValueError("`total_bits` must be finite and >= 0.")
+    return _scalar(8 * r**2 * d / (math.pi * math.e**3) * 4.0 ** (-bits / d))

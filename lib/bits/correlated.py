@@ -27,9 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate
 
-from lib.infotheory import cos2_prior_fisher, van_trees_bound
-
 from . import _validate as check
+from .bounds import ar1_fisher, ar1_mse_lower_bound
 from .simulate import simulate
 
 __all__ = ["ar1_fisher", "ar1_sgd_mse", "ar1_mse_lower_bound", "sign_inflation", "schedule_inflation",
@@ -42,77 +41,6 @@ SCHEDULES = ("cyclic", "random")
 # is summed exactly and the tail by Euler-Maclaurin.
 _DIRECT_TERMS = 200_000
 _HEAD_TERMS = 4096
-
-
-def ar1_fisher(T, rho, sigma=1.0):
-    r"""Fisher information about θ (one coordinate) carried by T unquantised AR(1) samples.
-
-    Parameters
-    ----------
-    T : int or array_like of int
-        Number of samples (rounds), ``T >= 1``.
-    rho : float
-        Correlation of consecutive noise values, in (-1, 1).
-    sigma : float, optional
-        Noise standard deviation per coordinate (> 0).
-
-    Returns
-    -------
-    float or ndarray
-        :math:`\mathbf 1^\top \Sigma^{-1} \mathbf 1 = ((T-2)(1-\rho) + 2)/((1+\rho)\sigma^2)` with
-        :math:`\Sigma_{ij} = \sigma^2\rho^{|i-j|}`.
-
-    Notes
-    -----
-    Equation ``eq-bits-ar1-fisher``. For large T it is :math:`T(1-\rho)/((1+\rho)\sigma^2)`: the effective sample
-    size is :math:`T(1-\rho)/(1+\rho)`. At ρ = 0 it is :math:`T/\sigma^2`.
-
-    Examples
-    --------
-    >>> ar1_fisher(10, 0.0)
-    10.0
-    """
-    T = check.counts("T", T)
-    rho = check.correlation("rho", rho)
-    sigma = check.positive("sigma", sigma)
-    out = ((T - 2) * (1.0 - rho) + 2.0) / ((1.0 + rho) * sigma**2)
-    return float(out) if out.ndim == 0 else out
-
-
-def ar1_mse_lower_bound(T, d, sigma, rho, r=math.inf):
-    r"""Proved lower bound on :math:`\mathbb E\|\hat\theta - \theta\|^2` under AR(1) noise, any number of bits.
-
-    Parameters
-    ----------
-    T : int or array_like of int
-        Rounds.
-    d : int
-        Dimension.
-    sigma : float
-        Noise standard deviation per coordinate.
-    rho : float
-        Noise correlation between consecutive rounds, in (-1, 1).
-    r : float, optional
-        Half-width of the cos² prior on :math:`[-r, r]^d` (``inf``: no prior term).
-
-    Returns
-    -------
-    float or ndarray
-        :math:`d^2/(d\,\mathbf 1^\top\Sigma^{-1}\mathbf 1 + d\pi^2/r^2)`, about
-        :math:`\frac{1+\rho}{1-\rho}\,\sigma^2 d/T` for large T and r.
-
-    Notes
-    -----
-    Equation ``eq-bits-ar1-statistical-bound``: van Trees with the Fisher information :func:`ar1_fisher` per
-    coordinate; quantising the samples can only lower it (data processing), so it holds for every B-bit
-    scheme. The bit-limited term :math:`\sigma^2 d^2/(2\ln 2\,BT)` is proved only for ρ = 0.
-    """
-    d = check.count("d", d)
-    r = check.positive("r", r, allow_inf=True)
-    fisher = d * np.asarray(ar1_fisher(T, rho, sigma))
-    out = d**2 / fisher if math.isinf(r) else van_trees_bound(d, fisher, cos2_prior_fisher(d, r))
-    out = np.asarray(out, dtype=float)
-    return float(out) if out.ndim == 0 else out
 
 
 def ar1_sgd_mse(T, rho, d=1, sigma=1.0):

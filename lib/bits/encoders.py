@@ -8,8 +8,13 @@ round would exceed ``B`` (the full-precision reference is the one exemption, fla
 ``x_j <- x_j - gain * decoded_j / n_j`` over the coordinates described so far (``n_j`` counts them), optionally
 projected onto ``[-box, box]``.
 
-Registry: :data:`ENCODERS` maps ``"full"``, ``"sign"``, ``"stochastic_rounding"``, ``"qsgd"``, ``"randk"`` to the
-classes; :func:`make_encoder` builds one by name.
+Registry: :data:`ENCODERS` maps ``"full"``, ``"sign"``, ``"stochastic_rounding"``, ``"qsgd"``, ``"randk"`` and
+``"memory_bisection"`` to the classes; :func:`make_encoder` builds one by name.
+
+Memory. Every encoder except :class:`MemoryBisection` is *memoryless* (``memory = False``): its round-t message is a
+function of the current gradient, the transcript so far and the public coin only, the model of the product bound
+(page ``bits-bit-oracle-reduction``). :class:`MemoryBisection` (``memory = True``) also uses earlier gradients, the
+counterexample that shows the assumption is essential.
 """
 from __future__ import annotations
 
@@ -31,6 +36,8 @@ __all__ = [
     "StochasticRounding",
     "QSGD",
     "RandK",
+    "MemoryBisection",
+    "MemoryState",
     "ENCODERS",
     "make_encoder",
     "stochastic_round",
@@ -148,6 +155,9 @@ class Encoder:
     exempt: ClassVar[bool] = False
     #: True if the encoder needs ``|g_j| <= M`` (the simulator then clips the noise and projects iterates).
     bounded: ClassVar[bool] = False
+    #: True if a round's message may depend on earlier gradients (not only on the current one, the transcript and
+    #: the public coin); the product bound ``eq-bits-product-bound`` is proved only for ``memory = False``.
+    memory: ClassVar[bool] = False
 
     def __post_init__(self):
         self.B = v.count("B", self.B)
@@ -406,9 +416,156 @@ class QSGD(Encoder):
                        codes=np.where(mask, levels, -1))
 
 
+def _bisect(lo: np.ndarray, hi: np.ndarray, columns: np.ndarray, value=None, bits=None) -> np.ndarray:
+    """Halve the intervals ``[lo, hi]`` of ``columns`` in turn, in place; returns the bits (``value >= midpoint``).
+
+    The encoder passes ``value`` (what it describes) and gets the bits; the decoder passes the received ``bits``.
+    """
+    codes = np.empty((lo.shape[0], len(columns)), dtype=bool)
+    for i, j in enumerate(columns):  # sequential: a coordinate may get several bits in one round when B > d
+        mid = (lo[:, j] + hi[:, j]) / 2
+        codes[:, i] = value[:, j] >= mid if bits is None else bits[:, i]
+        lo[:, j] = np.where(codes[:, i], mid, lo[:, j])
+        hi[:, j] = np.where(codes[:, i], hi[:, j], mid)
+    return codes
+
+
+@dataclass
+class MemoryState(DecoderState):
+    """State of :class:`MemoryBisection`: the encoder's private memory and the decoder's bisection intervals.
+
+    Attributes
+    ----------
+    sums : ndarray, shape (reps, d)
+        Encoder side only: the sum of the gradients stored so far (all taken at the start ``x0``).
+    stored : int
+        Encoder side only: how many gradients are stored.
+    lo, hi : ndarray, shape (reps, d)
+        Transcript side: the interval of the mean gradient left after the bits sent so far (both sides know it).
+    x0 : ndarray or None
+        The decoder's start, recorded at its first update.
+    """
+
+    sums: np.ndarray | None = None
+    stored: int = 0
+    lo: np.ndarray | None = None
+    hi: np.ndarray | None = None
+    x0: np.ndarray | None = None
+
+
+@dataclass
+class MemoryBisection(_BoundedEncoder):
+    """An encoder WITH memory: store the gradients silently, then send their mean by bisection.
+
+    For the first ``horizon - T'`` rounds the decoder keeps its query at the start ``x0`` and the encoder sends
+    nothing (0 bits) but adds each gradient ``G_t = x0 - theta + sigma Z_t`` to its memory. In the last
+    ``T' = ceil(d n/B)`` rounds it sends the mean gradient ``m`` to ``n`` bits per coordinate by bisection of
+    ``[-M, M]``, ``B`` bits a round, bit-plane by bit-plane (one bit of every coordinate before the next). The decoder
+    outputs ``x0 - m_hat`` with ``m_hat`` the midpoint of what is left of each interval.
+
+    Parameters
+    ----------
+    horizon : int
+        The number of rounds ``T`` of the run (required; the simulator passes it).
+    n : int, optional
+        Bits per coordinate; default: the ``n`` that minimises :meth:`planned_mse`.
+    M : float
+        Range of the gradients (``2 r + kappa sigma`` in the simulator).
+    r : float, optional
+        Decoder projects its output onto ``[-r, r]``.
+
+    Notes
+    -----
+    Error (equation ``eq-bits-memory-error``): ``d sigma^2/(horizon - T') + d (2M 2^{-n})^2/12``, the variance of
+    the stored mean plus the bisection error of a value spread evenly over its last interval. It beats the product
+    bound because one message describes many samples at once: the per-round Fisher cap ``2 ln2 B/sigma^2`` is a
+    cap for messages about ONE fresh sample.
+    """
+
+    horizon: int | None = None
+    n: int | None = None
+    rounds_sending: int = field(default=0, init=False)
+    name: ClassVar[str] = "memory_bisection"
+    memory: ClassVar[bool] = True
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.horizon is None:
+            raise ValueError("`horizon` (the number of rounds T) is required: the encoder plans when to stop "
+                             "storing gradients and start sending; `simulate` passes it.")
+        self.horizon = v.count("horizon", self.horizon)
+        if self.n is None:
+            self.n = min(range(1, 31), key=self.planned_mse)
+        self.n = v.count("n", self.n)
+        self.rounds_sending = math.ceil(self.d * self.n / self.B)
+        if self.rounds_sending >= self.horizon:
+            raise ValueError(f"`horizon` = {self.horizon} is too short to store any gradient and then send "
+                             f"{self.n} bits of each of {self.d} coordinates at B = {self.B}; raise `horizon` "
+                             f"above {self.rounds_sending} or lower `n`.")
+
+    def planned_mse(self, n: int) -> float:
+        """Predicted error with ``n`` bits per coordinate: ``d sigma^2/(T - T') + d (2M 2^{-n})^2/12``.
+
+        Parameters
+        ----------
+        n : int
+            Bits per coordinate, ``>= 1``.
+
+        Returns
+        -------
+        float
+            Equation ``eq-bits-memory-error`` (``inf`` if the ``T' = ceil(d n/B)`` rounds leave none to store).
+        """
+        n = v.count("n", n)
+        stored = self.horizon - math.ceil(self.d * n / self.B)
+        if stored < 1:
+            return math.inf
+        return self.d * self.sigma**2 / stored + self.d * (2 * self.M * 2.0**-n) ** 2 / 12
+
+    def init_state(self, reps: int) -> MemoryState:
+        reps = v.count("reps", reps)
+        zeros = np.zeros((reps, self.d))
+        return MemoryState(counts=np.zeros((reps, self.d), dtype=np.int64), sums=zeros.copy(),
+                           lo=np.full((reps, self.d), -self.M), hi=np.full((reps, self.d), self.M))
+
+    def _bit_slots(self, t: int) -> np.ndarray:
+        """Global bit numbers sent in round ``t`` (0-based): bit ``q`` is level ``q // d`` of coordinate ``q % d``."""
+        first = t - (self.horizon - self.rounds_sending)
+        if first < 0:
+            return np.arange(0)
+        return np.arange(first * self.B, min((first + 1) * self.B, self.d * self.n))
+
+    def _encode(self, g, rng, state) -> Message:
+        slots = self._bit_slots(state.t)
+        if slots.size == 0:
+            state.sums += g
+            state.stored += 1
+            return Message(decoded=np.zeros_like(g), mask=np.zeros(g.shape, dtype=bool), n_bits=0,
+                           codes=np.zeros((g.shape[0], 0), dtype=bool))
+        codes = _bisect(state.lo.copy(), state.hi.copy(), slots % self.d, value=state.sums / state.stored)
+        mask = np.zeros(g.shape, dtype=bool)
+        mask[:, np.unique(slots % self.d)] = True
+        return Message(decoded=np.zeros_like(g), mask=mask, n_bits=int(slots.size), codes=codes)
+
+    def update(self, x: np.ndarray, message: Message, state: MemoryState) -> np.ndarray:
+        """Decoder: keep ``x0`` while silent; else halve the intervals by the bits and output ``x0 - midpoint``."""
+        if state.x0 is None:
+            state.x0 = np.array(x, dtype=float)
+        slots = self._bit_slots(state.t)
+        state.t += 1
+        if slots.size == 0:
+            return x
+        _bisect(state.lo, state.hi, slots % self.d, bits=message.codes)
+        state.counts += message.mask
+        x = state.x0 - (state.lo + state.hi) / 2
+        if self.box is not None:
+            np.clip(x, -self.box, self.box, out=x)
+        return x
+
+
 #: Name -> encoder class; build a fresh instance per run with :func:`make_encoder`.
 ENCODERS: dict[str, type[Encoder]] = {
-    cls.name: cls for cls in (FullPrecision, AdaptiveSign, StochasticRounding, QSGD, RandK)
+    cls.name: cls for cls in (FullPrecision, AdaptiveSign, StochasticRounding, QSGD, RandK, MemoryBisection)
 }
 
 

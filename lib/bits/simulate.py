@@ -4,6 +4,11 @@
 :func:`lib.bits.bounds.mse_lower_bound` applies), runs ``T`` rounds of oracle -> encoder -> decoder for ``reps``
 replicates at once (a Python loop over rounds only) and records ``E||x_t - theta||^2`` on a log-spaced grid of
 rounds. :func:`sgd_error` is the exact error of full-precision SGD with step ``gain/(t+1)``.
+
+The lower bound a result carries is the one proved for that run (:func:`run_lower_bound`): the product bound for
+memoryless encoders under i.i.d. noise, the AR(1) statistical bound under correlated noise (the bit-limited term is
+only conjectured there), and for encoders with memory the larger of the statistical and communication bounds (the
+product bound does not hold for them).
 """
 from __future__ import annotations
 
@@ -13,14 +18,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _validate as v
-from .bounds import mse_lower_bound
+from .bounds import ar1_mse_lower_bound, communication_distortion_bound, mse_lower_bound
 from .encoders import ENCODERS, make_encoder
 from .oracles import GaussianOracle, draw_theta, gradient_range
 
-__all__ = ["SimulationResult", "simulate", "record_grid", "sgd_error"]
+__all__ = ["SimulationResult", "simulate", "record_grid", "run_lower_bound", "BOUND_NAMES", "sgd_error"]
 
 #: Noise clipping (in units of sigma) used by bounded-range encoders unless ``clip_kappa`` is given.
 DEFAULT_CLIP_KAPPA = 6.0
+
+#: What :attr:`SimulationResult.bound` can name: the lower bound proved for the run.
+BOUND_NAMES = {
+    "product": "product bound eq-bits-product-bound (memoryless encoder, i.i.d. noise)",
+    "statistical": "statistical bound eq-bits-statistical-bound (full-precision reference, i.i.d. noise)",
+    "ar1-statistical": "AR(1) statistical bound eq-bits-ar1-statistical-bound (the bit-limited term is a conjecture)",
+    "memory": "max(statistical, communication eq-bits-communication-distortion-cos2): encoder with memory",
+}
 
 
 @dataclass
@@ -40,9 +53,10 @@ class SimulationResult:
     max_bits : int
         The most bits any round used (``32 d`` for the exempt full-precision reference).
     lower_bound : ndarray
-        :func:`~lib.bits.bounds.mse_lower_bound` at ``rounds`` (prior half-width ``r``); a Bayes bound, meaningful
-        when ``theta`` was drawn from the prior. For the exempt full-precision reference it is the unconstrained
-        (statistical) bound, i.e. with ``B >= d``.
+        The lower bound proved for this run at ``rounds`` (:func:`run_lower_bound`, prior half-width ``r``); a Bayes
+        bound, meaningful when ``theta`` was drawn from the prior. Which one is named by ``bound``.
+    bound : str
+        A key of :data:`BOUND_NAMES`: ``"product"``, ``"statistical"``, ``"ar1-statistical"`` or ``"memory"``.
     options : dict
         Everything the run used: ``d, B, sigma, T, reps, rho, seed, r, x0, clip_kappa, prior`` and the encoder's
         configuration.
@@ -54,12 +68,56 @@ class SimulationResult:
     se: np.ndarray
     max_bits: int
     lower_bound: np.ndarray
+    bound: str = "product"
     options: dict = field(default_factory=dict)
 
     @property
     def ratio(self) -> np.ndarray:
-        """Measured error over the lower bound at each recorded round."""
+        """Measured error over :attr:`lower_bound`, the bound that holds for the run (named by :attr:`bound`)."""
         return self.mse / self.lower_bound
+
+
+def run_lower_bound(rounds, d: int, B: int, sigma: float, r: float, rho: float = 0.0, exempt: bool = False,
+                    memory: bool = False) -> tuple[np.ndarray, str]:
+    """The lower bound on ``E||x_t - theta||^2`` proved for a run, and its name (a key of :data:`BOUND_NAMES`).
+
+    Parameters
+    ----------
+    rounds : array_like of int
+        Rounds ``t``.
+    d, B : int
+        Dimension and bits per round.
+    sigma, r : float
+        Noise level and cos^2 prior half-width.
+    rho : float, optional
+        AR(1) correlation of the noise.
+    exempt : bool, optional
+        The full-precision reference (not held to ``B``).
+    memory : bool, optional
+        The encoder uses earlier gradients (``Encoder.memory``).
+
+    Returns
+    -------
+    (ndarray, str)
+        * memoryless, ``rho = 0``: :func:`~lib.bits.bounds.mse_lower_bound` (``"product"``; ``"statistical"``,
+          i.e. with ``B >= d``, for the exempt reference);
+        * memoryless, ``rho != 0``: :func:`~lib.bits.bounds.ar1_mse_lower_bound` (``"ar1-statistical"``);
+        * memory: the larger of the statistical bound (AR(1) if ``rho != 0``) and
+          :func:`~lib.bits.bounds.communication_distortion_bound` at ``t B`` bits (``"memory"``; for the exempt
+          reference the communication term is dropped).
+    """
+    rounds = np.asarray(rounds)
+    stat = (ar1_mse_lower_bound(rounds, d, sigma, rho, r) if rho != 0.0
+            else mse_lower_bound(rounds, d, max(B, d), sigma, r))
+    stat = np.asarray(stat, dtype=float)
+    if memory:
+        comm = 0.0 if exempt else communication_distortion_bound(rounds * B, d, r)
+        return np.maximum(stat, comm), "memory"
+    if rho != 0.0:
+        return stat, "ar1-statistical"
+    if exempt:
+        return stat, "statistical"
+    return np.asarray(mse_lower_bound(rounds, d, B, sigma, r), dtype=float), "product"
 
 
 def record_grid(T: int, points: int = 40) -> np.ndarray:
@@ -125,6 +183,8 @@ def simulate(scheme: str, *, d: int, B: int, sigma: float, T: int, reps: int, rh
     Returns
     -------
     SimulationResult
+        With the lower bound proved for the run (:func:`run_lower_bound`; never the memoryless product bound for an
+        encoder with memory, never the i.i.d. bound under AR(1) noise).
 
     Notes
     -----
@@ -146,6 +206,8 @@ def simulate(scheme: str, *, d: int, B: int, sigma: float, T: int, reps: int, rh
         clip_kappa = DEFAULT_CLIP_KAPPA if clip_kappa is None else clip_kappa
         scheme_options.setdefault("M", gradient_range(r, sigma, clip_kappa))
         scheme_options.setdefault("r", r)
+    if cls.memory:
+        scheme_options.setdefault("horizon", T)
     rng = np.random.default_rng(seed)
     theta_arr = draw_theta(rng, reps, d, r, theta)
     encoder = make_encoder(scheme, B=B, d=d, sigma=sigma, **scheme_options)
@@ -168,9 +230,9 @@ def simulate(scheme: str, *, d: int, B: int, sigma: float, T: int, reps: int, rh
     se = errors.std(axis=1, ddof=1) / math.sqrt(reps) if reps > 1 else np.full(rounds.size, np.nan)
     options = dict(d=d, B=B, sigma=sigma, T=T, reps=reps, rho=rho, seed=seed, r=r, x0=x0, clip_kappa=clip_kappa,
                    prior=theta is None, encoder=encoder.config())
-    budget = max(B, d) if encoder.exempt else B
+    bound, name = run_lower_bound(rounds, d, B, sigma, r, rho, encoder.exempt, encoder.memory)
     return SimulationResult(scheme=scheme, rounds=rounds, mse=errors.mean(axis=1), se=se, max_bits=max_bits,
-                            lower_bound=np.asarray(mse_lower_bound(rounds, d, budget, sigma, r)), options=options)
+                            lower_bound=bound, bound=name, options=options)
 
 
 def sgd_error(T: int, d: int, sigma: float, gain: float = 1.0, start_sq: float = 0.0) -> np.ndarray:

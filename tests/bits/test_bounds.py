@@ -156,6 +156,48 @@ class TestFisherRouteBits:
         assert bd.fisher_route_bits(d, eps, sigma, 1.0) == pytest.approx(expected)
 
 
+class TestCos2CommunicationBound:
+    @pytest.mark.parametrize("r", [0.3, 1.0, 2.0])
+    def test_entropy_of_the_cos2_prior_by_quadrature(self, r):
+        from scipy import integrate
+        def minus_p_log_p(x):
+            p = math.cos(math.pi * x / (2 * r)) ** 2 / r
+            return -p * math.log(p) if p > 0 else 0.0
+        h = integrate.quad(minus_p_log_p, -r, r, limit=200)[0]
+        assert h == pytest.approx(math.log(r) + bd.COS2_ENTROPY_SHIFT, rel=1e-9)
+
+    def test_is_the_shannon_lower_bound_solved_for_the_distortion(self):
+        d, r, bits = 8, 2.0, np.array([0.0, 5.0, 40.0])
+        D = bd.communication_distortion_bound(bits, d, r)
+        h_bits = d * math.log2(4 * r / math.e)  # differential entropy in bits
+        assert np.allclose(h_bits - d / 2 * np.log2(2 * math.pi * math.e * D / d), bits)
+
+    def test_below_the_prior_variance_and_the_bisection_error(self):
+        d, r = 4, 1.0
+        assert bd.communication_distortion_bound(0, d, r) < d * r**2 * (1 / 3 - 2 / math.pi**2)
+        # bisection of the cos2 prior after n bits: the midpoint of an interval of width 2r 2^-n
+        assert bd.communication_distortion_bound(4 * 12, d, r) < d * (2 * r * 2.0**-12) ** 2 / 12 * 1.5
+
+    def test_rejects_negative_bits(self):
+        with pytest.raises(ValueError, match="total_bits"):
+            bd.communication_distortion_bound(-1, 4, 1.0)
+
+
+class TestAr1MinRounds:
+    @pytest.mark.parametrize("rho,d,eps", [(0.9, 16, 0.3), (0.5, 64, 1.0), (-0.4, 8, 0.2), (0.0, 4, 0.5)])
+    def test_is_where_the_ar1_bound_at_the_smallest_admissible_r_reaches_eps2(self, rho, d, eps):
+        from lib.bits.bounds import ar1_mse_lower_bound
+        T = bd.ar1_min_rounds(eps, d, 1.0, rho)
+        r = math.pi * eps * math.sqrt(2 / d)
+        fisher = ((T - 2) * (1 - rho) + 2) / (1 + rho)  # 1' Sigma^-1 1, written out
+        assert d**2 / (d * fisher + d * math.pi**2 / r**2) == pytest.approx(eps**2, rel=1e-10)
+        assert ar1_mse_lower_bound(math.ceil(T) + 1, d, 1.0, rho, r) < eps**2 < ar1_mse_lower_bound(
+            max(1, math.floor(T) - 1), d, 1.0, rho, r)
+
+    def test_equals_the_iid_rounds_bound_at_rho_zero(self):
+        assert bd.ar1_min_rounds(0.3, 16, 1.0, 0.0) == pytest.approx(bd.rounds_lower_bound(0.3, 16, 10**6, 1.0))
+
+
 class TestCorrelationFactor:
     @pytest.mark.parametrize("rho", [-0.6, 0.0, 0.5, 0.9])
     def test_equals_sum_of_autocorrelations(self, rho):

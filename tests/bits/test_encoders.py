@@ -14,6 +14,8 @@ SCHEMES = sorted(enc.ENCODERS)
 def _build(name, B, d, **kw):
     if enc.ENCODERS[name].bounded:
         kw.setdefault("M", 10.0)
+    if enc.ENCODERS[name].memory:
+        kw.setdefault("horizon", 10**6)
     return enc.make_encoder(name, B=B, d=d, sigma=1.0, **kw)
 
 
@@ -26,6 +28,8 @@ def _bits_sent(encoder, message):
         return per_row.max() * encoder.b
     if isinstance(encoder, enc.QSGD):
         return 32 + per_row.max() * (1 + math.ceil(math.log2(encoder.s + 1)))
+    if isinstance(encoder, enc.MemoryBisection):
+        return message.codes.shape[1]  # one transmitted bisection bit per column
     return 32 * encoder.d
 
 
@@ -67,6 +71,42 @@ class TestBitBudget:
         assert big.m == 16 and big.s == 7  # 32 + 16 (1 + 3) = 96 bits
         small = _build("qsgd", 40, 16)
         assert small.s == 1 and small.m == 4
+
+
+class TestMemoryBisection:
+    def test_only_the_memory_encoder_has_memory(self):
+        assert [name for name, cls in enc.ENCODERS.items() if cls.memory] == ["memory_bisection"]
+
+    @pytest.mark.parametrize("B,d,T", [(1, 5, 60), (3, 4, 40), (7, 3, 30)])
+    def test_never_over_B_and_sends_exactly_n_bits_per_coordinate(self, B, d, T):
+        encoder = _build("memory_bisection", B, d, horizon=T, n=6)
+        rng = np.random.default_rng(0)
+        state, x, sent = encoder.init_state(2), np.zeros((2, d)), []
+        for _ in range(T):
+            message = encoder.encode(rng.normal(size=(2, d)), rng, state)
+            assert 0 <= message.n_bits <= B and message.n_bits == message.codes.shape[1]
+            sent.append(message.n_bits)
+            x = encoder.update(x, message, state)
+        assert sum(sent) == 6 * d and sent.count(0) == T - math.ceil(6 * d / B)
+        assert all(bits == 0 for bits in sent[: T - math.ceil(6 * d / B)])  # silent first, then bits
+
+    def test_decoder_recovers_the_stored_mean_to_the_last_interval(self):
+        d, B, T, n, M = 3, 2, 50, 8, 4.0
+        encoder = _build("memory_bisection", B, d, horizon=T, n=n, M=M)
+        rng = np.random.default_rng(1)
+        g = rng.uniform(-3, 3, size=(T, 4, d))
+        state, x = encoder.init_state(4), np.full((4, d), 0.5)
+        for t in range(T):
+            x = encoder.update(x, encoder.encode(g[t], rng, state), state)
+        stored = T - math.ceil(d * n / B)
+        mean = g[:stored].mean(axis=0)  # independent: the mean of what was stored
+        assert np.all(np.abs((0.5 - x) - mean) <= 2 * M * 2.0**-n / 2 + 1e-12)
+
+    def test_needs_a_horizon_long_enough_to_store_and_send(self):
+        with pytest.raises(ValueError, match="`horizon`"):
+            enc.make_encoder("memory_bisection", B=1, d=4, M=10.0)
+        with pytest.raises(ValueError, match="too short"):
+            enc.make_encoder("memory_bisection", B=1, d=4, M=10.0, horizon=20, n=5)
 
 
 class TestStochasticRounding:
@@ -146,7 +186,7 @@ class TestRandK:
 
 class TestRegistry:
     def test_names(self):
-        assert set(SCHEMES) == {"full", "sign", "stochastic_rounding", "qsgd", "randk"}
+        assert set(SCHEMES) == {"full", "sign", "stochastic_rounding", "qsgd", "randk", "memory_bisection"}
 
     def test_unknown_name(self):
         with pytest.raises(ValueError, match="`scheme` must be one of"):

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from lib.bits import ENCODERS, mse_lower_bound, sgd_error, simulate
-from lib.bits.simulate import record_grid
+from lib.bits.bounds import ar1_mse_lower_bound, communication_distortion_bound
+from lib.bits.simulate import record_grid, run_lower_bound
 
 
 class TestFullPrecisionSGD:
@@ -36,13 +37,48 @@ class TestAboveTheLowerBound:
         if scheme == "qsgd":
             B += 40
         res = simulate(scheme, d=d, B=B, sigma=1.0, T=300, reps=400, seed=3, r=2.0)
-        bound = mse_lower_bound(res.rounds, d, max(B, d) if scheme == "full" else B, 1.0, 2.0)
-        assert np.all(res.mse >= bound - 3 * res.se)
-        assert np.allclose(res.lower_bound, bound)
+        assert np.all(res.mse >= res.lower_bound - 3 * res.se)
+        if not ENCODERS[scheme].memory:
+            bound = mse_lower_bound(res.rounds, d, max(B, d) if scheme == "full" else B, 1.0, 2.0)
+            assert np.allclose(res.lower_bound, bound)
 
     def test_max_bits_never_above_budget(self):
         for scheme in ("sign", "stochastic_rounding", "randk"):
             assert simulate(scheme, d=32, B=7, sigma=1.0, T=20, reps=3).max_bits <= 7
+
+
+class TestMemoryEncoderBeatsTheProductBound:
+    def test_far_below_the_memoryless_product_bound_and_above_the_bound_that_holds(self):
+        d, B, T, sigma, r = 16, 1, 3000, 1.0, 2.0
+        res = simulate("memory_bisection", d=d, B=B, sigma=sigma, T=T, reps=60, seed=4, r=r, record=[T])
+        product = mse_lower_bound(T, d, B, sigma, r)
+        assert res.mse[-1] + 3 * res.se[-1] < product / 5
+        assert res.bound == "memory" and res.max_bits == B
+        assert res.mse[-1] >= res.lower_bound[-1] - 3 * res.se[-1]
+        # independent prediction: variance of the stored mean plus the last bisection interval (width 2M 2^-n)
+        n, M = res.options["encoder"]["n"], res.options["encoder"]["M"]
+        predicted = d * sigma**2 / (T - math.ceil(d * n / B)) + d * (2 * M * 2.0**-n) ** 2 / 12
+        assert abs(res.mse[-1] - predicted) < 4 * res.se[-1]
+
+
+class TestLowerBoundOfTheRun:
+    def test_correlated_noise_reports_the_ar1_bound(self):
+        res = simulate("sign", d=8, B=2, sigma=1.0, T=200, reps=20, seed=1, rho=0.6, record=[50, 200])
+        assert res.bound == "ar1-statistical"
+        assert np.allclose(res.lower_bound, ar1_mse_lower_bound(res.rounds, 8, 1.0, 0.6, 2.0))
+        assert np.allclose(res.ratio, res.mse / res.lower_bound)
+
+    def test_memory_reports_statistical_or_communication_never_the_product_bound(self):
+        rounds = np.array([1, 10, 100, 10**4])
+        bound, name = run_lower_bound(rounds, 64, 1, 1.0, 2.0, memory=True)
+        stat = mse_lower_bound(rounds, 64, 64, 1.0, 2.0)
+        comm = communication_distortion_bound(rounds, 64, 2.0)
+        assert name == "memory" and np.allclose(bound, np.maximum(stat, comm))
+        assert bound[-1] < mse_lower_bound(10**4, 64, 1, 1.0, 2.0) / 10  # the product bound would be wrong here
+
+    def test_iid_memoryless_is_the_product_bound(self):
+        bound, name = run_lower_bound([5, 50], 16, 4, 1.0, 2.0)
+        assert name == "product" and np.allclose(bound, mse_lower_bound(np.array([5, 50]), 16, 4, 1.0, 2.0))
 
 
 class TestSimulateInterface:
