@@ -13,7 +13,7 @@ from lib.explore.figure import PALETTE
 from .bounds import LN2, correlation_factor
 from .correlated import ar1_sgd_mse, schedule_inflation, sign_inflation
 from .figures import _axes, _done
-from .regime import REGIMES, power_grid, regime_boundary, rounds_bounds
+from .regime import DEFAULT_R, REGIMES, power_grid, regime_boundary, rounds_bounds
 
 __all__ = ["b_sweep", "ar1_factor", "schedule_comparison", "regime_slice"]
 
@@ -109,14 +109,14 @@ def schedule_comparison(experiment):
     return _done(fig)
 
 
-def regime_slice(d: int, sigma: float, eps: float, rho: float = 0.0, s: float = 1.0):
+def regime_slice(d: int, sigma: float, eps: float, rho: float = 0.0, r: float = DEFAULT_R):
     """The three lower bounds on T against B at one d (a row of the regime map), the largest drawn thick.
 
     Parameters
     ----------
     d : int
         Dimension.
-    sigma, eps, rho, s : float
+    sigma, eps, rho, r : float
         As in :func:`lib.bits.regime.rounds_bounds`.
 
     Returns
@@ -125,11 +125,11 @@ def regime_slice(d: int, sigma: float, eps: float, rho: float = 0.0, s: float = 
     """
     fig, ax = _axes()
     B = power_grid(4096, per_octave=4)
-    bounds = rounds_bounds(B, d, sigma, eps, rho, s)
+    bounds = rounds_bounds(B, d, sigma, eps, rho, r)
     for i, name in enumerate(REGIMES):
         ax.plot(B, bounds[name], color=PALETTE[i], lw=1.5, ls="--", label=f"{name} bound")
     ax.plot(B, np.maximum.reduce(list(bounds.values())), color="k", lw=3, alpha=0.35, label="binding (largest)")
-    change, _ = regime_boundary(d, sigma, eps, rho, s)
+    change, _ = regime_boundary(d, sigma, eps, rho, r)
     ax.axvline(float(change), color="0.5", lw=1, ls=":")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")

@@ -3,9 +3,13 @@ r"""Which lower bound binds where in the (B, d) plane, and how far the simulated
 Three lower bounds on the rounds T needed for :math:`\mathbb E\|\hat\theta-\theta\|^2 \le \varepsilon^2`
 (page ``bits-regime-map``, equation ``eq-bits-regime-bounds``):
 
-* communication: :math:`T \ge (d/2)\log_2(ds^2/\varepsilon^2)/B` (Gaussian prior :math:`N(0, s^2 I_d)`);
-* statistical: :math:`T \ge \frac{\sigma^2 d}{2\varepsilon^2}\cdot\frac{1+\rho}{1-\rho}`;
+* communication: :math:`T \ge (d/2)\log_2(2r^2d/(\pi e\varepsilon^2))/B` (uniform prior on :math:`[-r, r]^d`);
+* statistical: :math:`T \ge \frac{1+\rho}{1-\rho}\cdot\frac{\sigma^2 d}{2\varepsilon^2} - \frac{2\rho}{1-\rho}`
+  (the exact inversion of the AR(1) bound, :func:`lib.bits.bounds.ar1_min_rounds`);
 * bit-limited: :math:`T \ge \frac{\sigma^2 d}{2\varepsilon^2}\cdot\frac{d}{2\ln 2\,B}` (proved for ρ = 0 only).
+
+All three bound the worst case over the same cube :math:`[-r, r]^d` (the last two via the cos² prior on it, valid
+when :math:`r \ge \pi\varepsilon\sqrt{2/d}`).
 
 The largest is the binding one. Along a row of fixed d the communication and bit-limited bounds both fall as
 1/B while the statistical one is flat, so each row has a single change of regime.
@@ -18,23 +22,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate as check
-from .bounds import LN2, communication_lower_bound, mse_lower_bound
-from .correlated import ar1_mse_lower_bound
+from .bounds import LN2, ar1_min_rounds, ar1_mse_lower_bound, communication_lower_bound_uniform, mse_lower_bound
 from .scheme_runs import B_GRID, D_GRID, SCHEMES, SETTINGS, feasible, lookup
 
-__all__ = ["REGIMES", "rounds_bounds", "binding_regime", "regime_boundary", "RegimeMap", "regime_map",
+__all__ = ["REGIMES", "DEFAULT_R", "rounds_bounds", "binding_regime", "regime_boundary", "RegimeMap", "regime_map",
            "power_grid", "scheme_bound", "distance_map"]
 
 #: Names of the three bounds, in the order of the codes returned by :func:`binding_regime`.
 REGIMES = ("communication", "statistical", "bit-limited")
 
 
-def _scalars(sigma, eps, rho, s):
+#: Default half-width of the cube ``[-r, r]^d`` the three bounds refer to (that of the stored scheme runs).
+DEFAULT_R = 2.0
+
+
+def _scalars(sigma, eps, rho, r):
     return (check.positive("sigma", sigma), check.positive("eps", eps), check.correlation("rho", rho),
-            check.positive("s", s))
+            check.positive("r", r))
 
 
-def rounds_bounds(B, d, sigma, eps, rho=0.0, s=1.0) -> dict:
+def rounds_bounds(B, d, sigma, eps, rho=0.0, r=DEFAULT_R) -> dict:
     r"""The three lower bounds on the rounds T, broadcast over arrays of B and d.
 
     Parameters
@@ -47,8 +54,8 @@ def rounds_bounds(B, d, sigma, eps, rho=0.0, s=1.0) -> dict:
         Target root-mean-square distance (> 0).
     rho : float, optional
         AR(1) noise correlation, in (-1, 1).
-    s : float, optional
-        Prior standard deviation of the communication bound (> 0).
+    r : float, optional
+        Half-width of the cube :math:`[-r, r]^d` holding θ (> 0).
 
     Returns
     -------
@@ -59,31 +66,32 @@ def rounds_bounds(B, d, sigma, eps, rho=0.0, s=1.0) -> dict:
     Notes
     -----
     For ρ = 0 the larger of the last two is :func:`lib.bits.bounds.rounds_lower_bound`. For ρ ≠ 0 the
-    statistical term carries the proved factor :math:`(1+\rho)/(1-\rho)`; the bit-limited term is kept
-    unchanged, which is this book's conjecture (see ``bits-correlated-drifting``).
+    statistical term is the proved AR(1) bound; the bit-limited term is kept unchanged, which is this book's
+    conjecture (see ``bits-correlated-drifting``). The statistical and bit-limited forms need
+    :math:`r \ge \pi\varepsilon\sqrt{2/d}`; the communication one holds for every r.
     """
     B, d = np.broadcast_arrays(check.counts("B", B), check.counts("d", d))
-    sigma, eps, rho, s = _scalars(sigma, eps, rho, s)
+    sigma, eps, rho, r = _scalars(sigma, eps, rho, r)
     base = sigma**2 * d / (2.0 * eps**2)
-    bits = np.vectorize(lambda dd: communication_lower_bound(int(dd), eps, s), otypes=[float])(d)
-    return {"communication": bits / B, "statistical": base * (1.0 + rho) / (1.0 - rho),
-            "bit-limited": base * d / (2.0 * LN2 * B)}
+    bits = np.vectorize(lambda dd: communication_lower_bound_uniform(int(dd), eps, r), otypes=[float])(d)
+    stat = np.vectorize(lambda dd: ar1_min_rounds(eps, int(dd), sigma, rho), otypes=[float])(d)
+    return {"communication": bits / B, "statistical": stat, "bit-limited": base * d / (2.0 * LN2 * B)}
 
 
-def binding_regime(B, d, sigma, eps, rho=0.0, s=1.0) -> np.ndarray:
+def binding_regime(B, d, sigma, eps, rho=0.0, r=DEFAULT_R) -> np.ndarray:
     """Code (index into :data:`REGIMES`) of the largest of the three bounds, broadcast over B and d."""
-    bounds = rounds_bounds(B, d, sigma, eps, rho, s)
+    bounds = rounds_bounds(B, d, sigma, eps, rho, r)
     return np.argmax(np.stack([bounds[name] for name in REGIMES]), axis=0)
 
 
-def regime_boundary(d, sigma, eps, rho=0.0, s=1.0) -> tuple[np.ndarray, np.ndarray]:
+def regime_boundary(d, sigma, eps, rho=0.0, r=DEFAULT_R) -> tuple[np.ndarray, np.ndarray]:
     r"""For each d, the B at which the binding bound changes, and the regime below that B.
 
     Parameters
     ----------
     d : int or array_like of int
         Dimensions.
-    sigma, eps, rho, s : float
+    sigma, eps, rho, r : float
         As in :func:`rounds_bounds`.
 
     Returns
@@ -94,14 +102,15 @@ def regime_boundary(d, sigma, eps, rho=0.0, s=1.0) -> tuple[np.ndarray, np.ndarr
 
     Notes
     -----
-    Statistical vs bit-limited: :math:`B^\star = \frac{d}{2\ln2}\cdot\frac{1-\rho}{1+\rho}`. Where the
+    Statistical vs bit-limited: :math:`B^\star \approx \frac{d}{2\ln2}\cdot\frac{1-\rho}{1+\rho}` (exactly
+    :math:`TB_{\rm bit}/T_{\rm stat}`; equal at ρ = 0). Where the
     communication bits exceed the bit-limited bits :math:`\sigma^2d^2/(4\ln2\,\varepsilon^2)` the row is
     communication-limited below :math:`B^\star = (\text{bits})/T_{\rm stat}`.
     """
     d = check.counts("d", d)
-    sigma, eps, rho, s = _scalars(sigma, eps, rho, s)
+    sigma, eps, rho, r = _scalars(sigma, eps, rho, r)
     ones = np.ones_like(d)
-    bounds = rounds_bounds(ones, d, sigma, eps, rho, s)  # at B = 1, T B equals the bits
+    bounds = rounds_bounds(ones, d, sigma, eps, rho, r)  # at B = 1, T B equals the bits
     comm_bits, bit_bits, stat = bounds["communication"], bounds["bit-limited"], bounds["statistical"]
     comm_row = comm_bits > bit_bits
     change = np.where(comm_row, comm_bits, bit_bits) / stat
@@ -140,12 +149,12 @@ class RegimeMap:
     below: np.ndarray
 
 
-def regime_map(sigma, eps, rho=0.0, s=1.0, B=None, d=None) -> RegimeMap:
+def regime_map(sigma, eps, rho=0.0, r=DEFAULT_R, B=None, d=None) -> RegimeMap:
     """Evaluate the three bounds on a (B, d) grid (default: half-octave grids from 1 to 4096).
 
     Parameters
     ----------
-    sigma, eps, rho, s : float
+    sigma, eps, rho, r : float
         As in :func:`rounds_bounds`.
     B, d : array_like of int, optional
         Grid axes.
@@ -156,9 +165,9 @@ def regime_map(sigma, eps, rho=0.0, s=1.0, B=None, d=None) -> RegimeMap:
     """
     B = power_grid(4096) if B is None else check.counts("B", B)
     d = power_grid(4096) if d is None else check.counts("d", d)
-    bounds = rounds_bounds(B[None, :], d[:, None], sigma, eps, rho, s)
+    bounds = rounds_bounds(B[None, :], d[:, None], sigma, eps, rho, r)
     stacked = np.stack([bounds[name] for name in REGIMES])
-    change, below = regime_boundary(d, sigma, eps, rho, s)
+    change, below = regime_boundary(d, sigma, eps, rho, r)
     return RegimeMap(B, d, stacked.max(axis=0), stacked.argmax(axis=0), change, below)
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from lib.bits.bounds import communication_lower_bound, mse_lower_bound, rounds_lower_bound
+from lib.bits.bounds import communication_lower_bound_uniform, mse_lower_bound, rounds_lower_bound
 from lib.bits.correlated import ar1_mse_lower_bound
 from lib.bits.regime import (REGIMES, binding_regime, distance_map, power_grid, regime_boundary, regime_map,
                              rounds_bounds, scheme_bound)
@@ -18,13 +18,22 @@ class TestRoundsBounds:
         bounds = rounds_bounds(B, d, 1.3, 0.2)
         assert max(bounds["statistical"], bounds["bit-limited"]) == pytest.approx(rounds_lower_bound(0.2, d, B, 1.3))
 
-    def test_communication_is_bits_over_B(self):
-        assert rounds_bounds(8, 32, 1.0, 0.1)["communication"] == pytest.approx(
-            communication_lower_bound(32, 0.1, 1.0) / 8)
+    def test_communication_is_the_cube_bits_over_B_with_the_same_r(self):
+        assert rounds_bounds(8, 32, 1.0, 0.1, r=1.5)["communication"] == pytest.approx(
+            communication_lower_bound_uniform(32, 0.1, 1.5) / 8)
 
-    def test_statistical_carries_the_correlation_factor(self):
+    def test_statistical_is_the_exact_ar1_inversion(self):
         base = rounds_bounds(4, 16, 1.0, 0.1)["statistical"]
-        assert rounds_bounds(4, 16, 1.0, 0.1, rho=0.8)["statistical"] == pytest.approx(9 * base)
+        assert rounds_bounds(4, 16, 1.0, 0.1, rho=0.8)["statistical"] == pytest.approx(9 * base - 2 * 0.8 / 0.2)
+
+    @pytest.mark.parametrize("rho", [0.0, 0.5, 0.9, -0.3])
+    def test_statistical_rounds_reach_eps_at_the_smallest_admissible_cube(self, rho):
+        d, eps = 16, 0.1
+        T = rounds_bounds(4, d, 1.0, eps, rho=rho)["statistical"]
+        r_min = math.pi * eps * math.sqrt(2 / d)
+        # below T rounds the proved AR(1) bound on that cube still exceeds eps^2 (one round of slack for integers)
+        assert ar1_mse_lower_bound(int(math.floor(T)) - 1, d, 1.0, rho, r_min) > eps**2
+        assert ar1_mse_lower_bound(int(math.ceil(T)) + 1, d, 1.0, rho, r_min) < eps**2
 
     def test_finite_near_one(self):
         assert all(np.isfinite(v) for v in rounds_bounds(4, 16, 1.0, 0.1, rho=0.999).values())
@@ -56,10 +65,11 @@ class TestBindingRegime:
 
 
 class TestRegimeBoundary:
-    def continuous_bounds(self, B, d, sigma, eps, rho):
+    def continuous_bounds(self, B, d, sigma, eps, rho, r=2.0):
         base = sigma**2 * d / (2 * eps**2)
-        comm = 0.5 * d * math.log2(d / eps**2) / B
-        return comm, base * (1 + rho) / (1 - rho), base * d / (2 * math.log(2) * B)
+        comm = 0.5 * d * math.log2(2 * r**2 * d / (math.pi * math.e * eps**2)) / B
+        stat = max(1.0, base * (1 + rho) / (1 - rho) - 2 * rho / (1 - rho))  # no bound asks for less than one round
+        return comm, stat, base * d / (2 * math.log(2) * B)
 
     @pytest.mark.parametrize("d,sigma,rho", [(64, 1.0, 0.0), (64, 1.0, 0.6), (16, 1e-3, 0.0)])
     def test_change_point_solves_the_equality_of_the_bounds(self, d, sigma, rho):
@@ -73,7 +83,8 @@ class TestRegimeBoundary:
     @pytest.mark.parametrize("d,sigma,eps", [(256, 1.0, 0.1), (256, 0.02, 0.1), (16, 0.1, 1.0), (1024, 0.01, 0.01)])
     def test_communication_rows_follow_the_log_criterion(self, d, sigma, eps):
         _, below = regime_boundary(d, sigma, eps)
-        assert (int(below) == 0) == (math.log(d / eps**2) > sigma**2 * d / (2 * eps**2))
+        r = 2.0
+        assert (int(below) == 0) == (math.log(2 * r**2 * d / (math.pi * math.e * eps**2)) > sigma**2 * d / (2 * eps**2))
 
     def test_regime_flips_across_the_change_point(self):
         change, below = regime_boundary(256, 1.0, 0.1)
