@@ -310,8 +310,9 @@ def fisher_stochastic_round(M: float, sigma: float = 1.0, theta: float = 0.0) ->
     Returns
     -------
     float
-        ``p'(theta)^2 / (p(1 - p))`` with ``p = P(Y = +M)`` and ``p' = P(|X| < M)/(2M)``; about ``1/M^2`` when
-        ``M >> sigma`` (equation ``eq-bits-fisher-stochastic-round``).
+        ``p'(theta)^2 / (p(1 - p))`` with ``p = P(Y = +M)`` and ``p' = P(|X| < M)/(2M)``; about
+        ``1/(M^2 - theta^2)`` when ``M >> sigma`` and ``|theta|`` is a few sigma inside ``M``, so ``1/M^2`` at
+        ``theta = 0`` (equation ``eq-bits-fisher-stochastic-round``).
     """
     M = v.positive("M", M)
     sigma = v.positive("sigma", sigma)

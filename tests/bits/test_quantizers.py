@@ -194,6 +194,12 @@ class TestFisherStochasticRound:
         assert q.fisher_stochastic_round(4.0) == pytest.approx(1 / 16, rel=1e-3)
         assert q.fisher_stochastic_round(4.0) < 0.1 * q.fisher_sign(0.0)
 
+    @pytest.mark.parametrize("M,theta", [(20.0, 10.0), (50.0, -30.0)])
+    def test_about_one_over_M2_minus_theta2_off_centre_not_one_over_M2(self, M, theta):
+        value = q.fisher_stochastic_round(M, 1.0, theta)
+        assert value == pytest.approx(1 / (M**2 - theta**2), rel=1e-3)
+        assert value > 1.3 / M**2
+
     def test_rejects_bad_range(self):
         with pytest.raises(ValueError, match="`M`"):
             q.fisher_stochastic_round(0.0)
