@@ -16,7 +16,7 @@ from .oracles import gradient_range
 from .scheme_runs import SCHEMES, SETTINGS, lookup
 from .simulate import simulate
 
-__all__ = ["sr_error", "sr_default_bits", "sign_asymptote", "sr_b_sweep", "ratio_table", "SCHEME_LABELS"]
+__all__ = ["sr_error", "sr_default_bits", "rounding_variance", "sign_asymptote", "sr_b_sweep", "ratio_table", "SCHEME_LABELS"]
 
 #: Display names of the stored schemes.
 SCHEME_LABELS = {"sign": "adaptive sign", "stochastic_rounding": "SR(b)", "qsgd": "QSGD", "randk": "rand-k"}
@@ -66,6 +66,43 @@ def sr_error(T, d, B, b, sigma, M, spread="worst"):
     step = 2.0 * M / (2**b - 1)
     out = d**2 / (k * T) * (sigma**2 + step**2 / (4.0 if spread == "worst" else 6.0))
     return float(out) if np.ndim(out) == 0 else out
+
+
+def rounding_variance(step, sigma=1.0, shift=0.0):
+    r"""Mean variance of unbiased stochastic rounding of :math:`X\sim\mathcal N(c, \sigma^2)` on a grid of spacing Δ.
+
+    Parameters
+    ----------
+    step : float
+        Grid spacing Δ (levels at the integer multiples of Δ), > 0.
+    sigma : float, optional
+        Standard deviation of X, > 0.
+    shift : float, optional
+        Position of the mean c above the level below it, in units of Δ, in [0, 1).
+
+    Returns
+    -------
+    float
+        :math:`\bar v_q = \E[(u-X)(X-l)]` with l, u the grid neighbours of X (equation ``eq-bits-sr-variance``),
+        by quadrature cell by cell over :math:`c \pm 12\sigma`.
+
+    Notes
+    -----
+    Always :math:`\le \Delta^2/4`; it is :math:`\Delta^2/6` only if X spreads evenly within the cells
+    (:math:`\sigma \gg \Delta`). When σ is comparable with Δ and the mean sits at a level it is smaller, e.g.
+    2.19 instead of :math:`\Delta^2/6 = 2.67` at Δ = 4σ: the band of ``eq-bits-sr-error`` is an approximation.
+    """
+    step, sigma = check.positive("step", step), check.positive("sigma", sigma)
+    shift = check.real("shift", shift)
+    if not 0.0 <= shift < 1.0:
+        raise ValueError(f"`shift` must lie in [0, 1), got {shift}.")
+    c = shift * step
+    lows = np.arange(math.floor((c - 12 * sigma) / step), math.ceil((c + 12 * sigma) / step)) * step
+    u = np.linspace(0.0, 1.0, min(200_001, 2001 + 40 * math.ceil(step / sigma)))  # resolve sigma << step
+    x = lows[:, None] + step * u[None, :]
+    density = np.exp(-0.5 * ((x - c) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
+    integrand = step**2 * u * (1 - u) * density * step
+    return float(np.sum(np.trapezoid(integrand, u, axis=1)))
 
 
 def sign_asymptote(T, d, B, sigma):

@@ -183,6 +183,18 @@ class TestCos2CommunicationBound:
             bd.communication_distortion_bound(-1, 4, 1.0)
 
 
+class TestLocalisationIsChargedByTheCubeBound:
+    @pytest.mark.parametrize("d,r,sigma,shrink", [(64, 100.0, 1.0, 1.0), (8, 50.0, 0.5, 0.3), (256, 1e4, 2.0, 0.01)])
+    def test_cube_bits_at_least_localisation_minus_half_log_pi_e_over_2(self, d, r, sigma, shrink):
+        eps = shrink * math.sqrt(d) * sigma  # eps^2 <= d sigma^2
+        localisation = d * math.log2(r / sigma)
+        bits = bd.communication_lower_bound_uniform(d, eps, r)
+        slack = d / 2 * math.log2(math.pi * math.e / 2)
+        assert bits >= localisation - slack - 1e-9
+        if shrink == 1.0:
+            assert bits == pytest.approx(localisation - slack)
+
+
 class TestAr1MinRounds:
     @pytest.mark.parametrize("rho,d,eps", [(0.9, 16, 0.3), (0.5, 64, 1.0), (-0.4, 8, 0.2), (0.0, 4, 0.5)])
     def test_is_where_the_ar1_bound_at_the_smallest_admissible_r_reaches_eps2(self, rho, d, eps):

@@ -7,7 +7,8 @@ import pytest
 from lib.bits.bounds import mse_lower_bound
 from lib.bits.encoders import make_encoder, stochastic_round
 from lib.bits.scheme_runs import SETTINGS, lookup
-from lib.bits.scheme_theory import ratio_table, sign_asymptote, sr_b_sweep, sr_default_bits, sr_error
+from lib.bits.scheme_theory import (ratio_table, rounding_variance, sign_asymptote, sr_b_sweep, sr_default_bits,
+                                    sr_error)
 from lib.bits.simulate import simulate
 
 
@@ -121,3 +122,23 @@ class TestRatioTable:
         table = ratio_table([(16, 64), (64, 64)])
         assert math.isnan(table["ratio"]["qsgd"][0]) and table["max_bits"]["qsgd"][1] <= 64
         assert "<td>QSGD</td><td>–</td>" in table["html"]
+
+
+class TestRoundingVariance:
+    @pytest.mark.parametrize("step,shift", [(4.0, 0.0), (2.0, 0.3), (0.5, 0.7)])
+    def test_matches_monte_carlo_of_the_library_rounding(self, step, shift):
+        rng = np.random.default_rng(0)
+        M = step * 31.5  # a grid of 64 levels -M + i*2M/63 = step * (i - 31.5): shift the mean accordingly
+        x = rng.normal((shift - 0.5) * step, 1.0, size=400_000)
+        values = -M + stochastic_round(x, rng, 6, M) * step
+        mc = np.mean((values - x) ** 2)  # E[(Q - X)^2 | X] = (u - X)(X - l)
+        assert rounding_variance(step, 1.0, shift) == pytest.approx(mc, rel=0.01)
+
+    def test_below_the_even_spread_value_when_the_mean_sits_at_a_level(self):
+        v = rounding_variance(4.0, 1.0, 0.0)
+        assert v < 4.0**2 / 6 and v == pytest.approx(2.1917, abs=1e-3)  # the band Delta^2/6..Delta^2/4 is not a bound
+
+    def test_between_zero_and_the_worst_case_and_even_for_wide_noise(self):
+        assert 0 < rounding_variance(4.0, 1e-3, 0.25) <= 4.0**2 / 4
+        assert rounding_variance(4.0, 1e-3, 0.25) == pytest.approx(0.25 * 0.75 * 16, rel=1e-3)
+        assert rounding_variance(0.1, 1.0, 0.4) == pytest.approx(0.1**2 / 6, rel=1e-4)
