@@ -223,3 +223,16 @@ class TestCorrelationFactor:
     def test_rejects_rho_outside_open_interval(self, rho):
         with pytest.raises(ValueError, match=r"`rho` must lie in \(-1, 1\)"):
             bd.correlation_factor(rho)
+
+
+class TestMatrixVanTreesForAnisotropicNoise:
+    def test_sample_mean_attains_trace_sigma_over_T_above_the_scalar_form(self):
+        d, T, reps = 16, 50, 4000
+        var = np.r_[np.ones(d - 1), 100.0]
+        rng = np.random.default_rng(3)
+        means = rng.normal(0.0, np.sqrt(var / T), size=(reps, d))  # sample mean of T samples, theta = 0
+        mse = np.sum(means**2, axis=1)
+        matrix = np.sum(1 / (T / var + math.pi**2 / 1e6**2))  # tr (T Sigma^-1 + J)^-1 with r = 1e6
+        scalar = d**2 / (T * np.sum(1 / var))
+        assert abs(mse.mean() - matrix) < 3 * mse.std() / math.sqrt(reps)
+        assert matrix == pytest.approx(var.sum() / T, rel=1e-9) and scalar < matrix / 6
