@@ -26,7 +26,7 @@ from .quantizers import (best_uniform_quantizer, fisher_argmax, fisher_entropy_m
                          fisher_sign, fisher_stochastic_round, quantizer_entropy, quantizer_fisher,
                          random_quantizers, uniform_thresholds)
 from .noiseless import bisection_error, simulate_bisection, uniform_distortion_bound
-from .simulate import SimulationResult, record_grid, sgd_error, simulate
+from .simulate import SimulationResult, memory_counterexample, record_grid, sgd_error, simulate
 
 __all__ = [
     "LN2", "fisher_budget_per_round", "fisher_trace_bound", "mse_lower_bound", "rounds_lower_bound", "min_rounds",
@@ -37,6 +37,6 @@ __all__ = [
     "fisher_per_bit_families",
     "GaussianOracle", "draw_theta", "gradient_range",
     "ENCODERS", "Encoder", "Message", "DecoderState", "BitBudgetError", "make_encoder", "stochastic_round",
-    "SimulationResult", "simulate", "record_grid", "sgd_error",
+    "SimulationResult", "simulate", "record_grid", "sgd_error", "memory_counterexample",
     "bisection_error", "uniform_distortion_bound", "simulate_bisection",
 ]

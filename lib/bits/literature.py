@@ -10,7 +10,8 @@ from . import _validate as check
 from lib.explore.tables import html_table
 from .bounds import LN2
 
-__all__ = ["discrete_bit_factor", "gaussian_bit_factor", "qsgd_variance_factor", "FORMATS", "format_table"]
+__all__ = ["discrete_bit_factor", "gaussian_bit_factor", "qsgd_variance_factor", "qsgd_one_level_noise_ratio",
+           "FORMATS", "format_table"]
 
 #: Bits per gradient coordinate of common low-precision formats, including shared block scales.
 #: MXFP4: 4-bit E2M1 values with one 8-bit (E8M0) scale per block of 32; NVFP4: 4-bit values with one FP8 (E4M3)
@@ -84,6 +85,26 @@ def qsgd_variance_factor(d, s):
     d = check.count("d", d)
     s = check.count("s", s)
     return min(d / s**2, math.sqrt(d) / s)
+
+
+def qsgd_one_level_noise_ratio(d):
+    r"""Noise of one-level QSGD (s = 1) at the optimum over the oracle's own: about :math:`\sqrt{2d/\pi}`.
+
+    Parameters
+    ----------
+    d : int
+        Dimension.
+
+    Returns
+    -------
+    float
+        :math:`\sqrt{2d/\pi}`. With s = 1 each coordinate becomes :math:`\pm\|v\|` with probability
+        :math:`|v_i|/\|v\|`, so :math:`\mathbb E\|Q_1(v)\|^2 = \|v\|\,\|v\|_1`; at the optimum :math:`v = \sigma Z`,
+        :math:`\|v\|\approx\sigma\sqrt d` and :math:`\|v\|_1\approx\sigma d\sqrt{2/\pi}`, so the second moment is
+        about :math:`\sqrt{2/\pi}\,d^{3/2}\sigma^2` against :math:`d\sigma^2` unquantised (equation
+        ``eq-bits-qsgd-one-level``); the averaged error grows by the same factor.
+    """
+    return math.sqrt(2 * check.count("d", d) / math.pi)
 
 
 def format_table(d: int = 4096) -> dict:

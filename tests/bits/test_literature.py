@@ -6,7 +6,7 @@ import pytest
 
 from lib.bits.bounds import rounds_lower_bound
 from lib.bits.literature import (FORMATS, discrete_bit_factor, format_table, gaussian_bit_factor,
-                                 qsgd_variance_factor)
+                                 qsgd_one_level_noise_ratio, qsgd_variance_factor)
 
 
 class TestDiscreteBitFactor:
@@ -45,6 +45,22 @@ class TestQsgdVarianceFactor:
 
     def test_values(self):
         assert qsgd_variance_factor(16, 1) == 4.0 and qsgd_variance_factor(16, 8) == 0.25
+
+
+class TestQsgdOneLevelNoiseRatio:
+    @pytest.mark.parametrize("d", [64, 1024])
+    def test_matches_the_library_encoder_on_pure_noise(self, d):
+        from lib.bits.encoders import make_encoder
+        rng = np.random.default_rng(1)
+        encoder = make_encoder("qsgd", B=32 + 2 * d, d=d, s=1)
+        g = rng.standard_normal((400, d))  # the gradient at the optimum: pure noise, sigma = 1
+        message = encoder.encode(g, rng, encoder.init_state(400))
+        ratio = np.mean(np.sum(message.decoded**2, axis=1)) / d
+        assert ratio == pytest.approx(qsgd_one_level_noise_ratio(d), rel=0.03)
+        assert ratio < math.sqrt(d)  # the estimate 1 + sqrt(d) was too high
+
+    def test_values(self):
+        assert qsgd_one_level_noise_ratio(64) == pytest.approx(6.383, abs=1e-3)
 
 
 class TestFormatTable:

@@ -6,7 +6,7 @@ import pytest
 
 from lib.bits import ENCODERS, mse_lower_bound, sgd_error, simulate
 from lib.bits.bounds import ar1_mse_lower_bound, communication_distortion_bound
-from lib.bits.simulate import record_grid, run_lower_bound
+from lib.bits.simulate import memory_counterexample, record_grid, run_lower_bound
 
 
 class TestFullPrecisionSGD:
@@ -50,8 +50,8 @@ class TestAboveTheLowerBound:
 class TestMemoryEncoderBeatsTheProductBound:
     def test_far_below_the_memoryless_product_bound_and_above_the_bound_that_holds(self):
         d, B, T, sigma, r = 16, 1, 3000, 1.0, 2.0
-        res = simulate("memory_bisection", d=d, B=B, sigma=sigma, T=T, reps=60, seed=4, r=r, record=[T])
-        product = mse_lower_bound(T, d, B, sigma, r)
+        res, product = memory_counterexample(d=d, B=B, T=T, reps=60, seed=4, r=r)
+        assert product == pytest.approx(mse_lower_bound(T, d, B, sigma, r))
         assert res.mse[-1] + 3 * res.se[-1] < product / 5
         assert res.bound == "memory" and res.max_bits == B
         assert res.mse[-1] >= res.lower_bound[-1] - 3 * res.se[-1]
