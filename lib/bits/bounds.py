@@ -403,7 +403,7 @@ def ar1_min_rounds(eps: float, d: int, sigma: float, rho: float) -> float:
     -------
     float
         :math:`\frac{1+\rho}{1-\rho}\,\frac{\sigma^2 d}{2\varepsilon^2} - \frac{2\rho}{1-\rho}` (at least 1),
-        equation ``eq-bits-ar1-rounds``: :func:`ar1_mse_lower_bound` at ``r = pi eps sqrt(2/d)`` equals
+        equation ``eq-bits-regime-bounds``: :func:`ar1_mse_lower_bound` at ``r = pi eps sqrt(2/d)`` equals
         ``eps^2`` exactly there. At ``rho = 0`` it is :func:`rounds_lower_bound` with ``B >= d``.
 
     Notes
