@@ -14,7 +14,7 @@ from lib.explore.tables import html_table
 from .bounds import mse_lower_bound
 from .oracles import gradient_range
 from .scheme_runs import SCHEMES, SETTINGS, lookup
-from .simulate import simulate
+from .simulate import run_lower_bound, simulate
 
 __all__ = ["sr_error", "sr_default_bits", "rounding_variance", "sign_asymptote", "sr_b_sweep", "ratio_table", "SCHEME_LABELS"]
 
@@ -164,7 +164,8 @@ def sr_b_sweep(b_values, *, d, B, T, reps, sigma=1.0, r=2.0, kappa=6.0, seed=0) 
 
 
 def ratio_table(cells, rho=0.0) -> dict:
-    r"""Measured error over the product bound at the last stored round, for every scheme at a few (B, d).
+    r"""Measured error over the bound that holds (:func:`~lib.bits.simulate.run_lower_bound`: the product bound at
+    ρ = 0, the AR(1) statistical bound otherwise) at the last stored round, for every scheme at a few (B, d).
 
     Parameters
     ----------
@@ -185,7 +186,7 @@ def ratio_table(cells, rho=0.0) -> dict:
         ratio[scheme], se[scheme], bits[scheme] = [], [], []
         for B, d in cells:
             run = lookup(scheme, B, d, rho)
-            bound = float(mse_lower_bound(T, d, B, SETTINGS["sigma"], SETTINGS["r"]))
+            bound = float(run_lower_bound([T], d, B, SETTINGS["sigma"], SETTINGS["r"], rho)[0][0])
             ratio[scheme].append(math.nan if run is None else run["mse"][-1] / bound)
             se[scheme].append(math.nan if run is None else run["se"][-1] / bound)
             bits[scheme].append(None if run is None else run["max_bits"])

@@ -142,3 +142,13 @@ class TestRoundingVariance:
         assert 0 < rounding_variance(4.0, 1e-3, 0.25) <= 4.0**2 / 4
         assert rounding_variance(4.0, 1e-3, 0.25) == pytest.approx(0.25 * 0.75 * 16, rel=1e-3)
         assert rounding_variance(0.1, 1.0, 0.4) == pytest.approx(0.1**2 / 6, rel=1e-4)
+
+
+class TestRatioTableUnderCorrelation:
+    def test_uses_the_ar1_bound_not_the_iid_product_bound(self):
+        from lib.bits.bounds import ar1_mse_lower_bound
+        table = ratio_table([(4, 16)], rho=0.9)
+        run = lookup("sign", 4, 16, 0.9)
+        bound = ar1_mse_lower_bound(SETTINGS["T"], 16, SETTINGS["sigma"], 0.9, SETTINGS["r"])
+        assert table["ratio"]["sign"][0] == pytest.approx(run["mse"][-1] / bound)
+        assert bound != pytest.approx(mse_lower_bound(SETTINGS["T"], 16, 4, SETTINGS["sigma"], SETTINGS["r"]))
