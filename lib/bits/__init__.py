@@ -24,7 +24,7 @@ from .encoders import ENCODERS, BitBudgetError, DecoderState, Encoder, Message, 
 from .oracles import GaussianOracle, draw_theta, gradient_range
 from .quantizers import (best_uniform_quantizer, fisher_argmax, fisher_entropy_many, fisher_per_bit_families,
                          fisher_sign, fisher_stochastic_round, quantizer_entropy, quantizer_fisher,
-                         random_quantizers, uniform_thresholds)
+                         random_quantizers, tail_threshold_per_bit, uniform_thresholds)
 from .noiseless import bisection_error, simulate_bisection, uniform_distortion_bound
 from .simulate import SimulationResult, record_grid, sgd_error, simulate
 
@@ -34,7 +34,7 @@ __all__ = [
     "fisher_route_bits", "correlation_factor",
     "quantizer_fisher", "quantizer_entropy", "uniform_thresholds", "best_uniform_quantizer", "fisher_sign",
     "fisher_argmax", "fisher_stochastic_round", "fisher_entropy_many", "random_quantizers",
-    "fisher_per_bit_families",
+    "fisher_per_bit_families", "tail_threshold_per_bit",
     "GaussianOracle", "draw_theta", "gradient_range",
     "ENCODERS", "Encoder", "Message", "DecoderState", "BitBudgetError", "make_encoder", "stochastic_round",
     "SimulationResult", "simulate", "record_grid", "sgd_error",
