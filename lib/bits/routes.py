@@ -28,7 +28,7 @@ from .quantizers import fisher_sign, tail_threshold_per_bit
 
 __all__ = ["assouad_sdpi_bound", "chi2_contraction", "threshold_sdpi_ratio", "truncation_level",
            "tail_offset_for_rate", "tail_scheme_budget", "efficiency_table", "localisation_bits",
-           "TailThresholdRun", "simulate_tail_threshold"]
+           "TailThresholdRun", "simulate_tail_threshold", "categorical_fisher"]
 
 
 def assouad_sdpi_bound(T, d: int, B: int, sigma: float, kappa: float = 1.0):
@@ -379,3 +379,35 @@ def simulate_tail_threshold(d: int, T: int, a: float, sigma: float = 1.0, r: flo
     return TailThresholdRun(mse=mse, se=float(err.std(ddof=1) / math.sqrt(reps)) if reps > 1 else math.nan,
                             predicted=predicted, bits_pilot=float(n1 * d), bits_tail=float(bits.mean()),
                             bits_ideal=ideal, fisher_per_bit=sigma**2 * d**2 / (mse * float(bits.mean())))
+
+
+def categorical_fisher(p, cells) -> tuple[np.ndarray, np.ndarray]:
+    r"""Fisher information matrices of a categorical sample and of the cell it falls in.
+
+    Parameters
+    ----------
+    p : array_like, shape (m,)
+        Probabilities of the ``m >= 2`` symbols, all ``> 0``, summing to 1; the parameters are ``p_1..p_{m-1}``.
+    cells : array_like of int, shape (m,)
+        The cell (message) of each symbol, labels ``0..L-1``: a deterministic ``log2 L``-bit message.
+
+    Returns
+    -------
+    I_Y, I_X : ndarray, shape (m-1, m-1)
+        ``I_Y = sum_c g_c g_c^T / P(c)`` with ``g_c = d P(c)/d p_i = 1{i in c} - 1{m in c}``, and
+        ``I_X = diag(1/p_i) + 1 1^T/p_m``. Since the ``g_c`` sum to zero, ``rank I_Y <= L - 1``, and
+        ``I_Y <= I_X``; so ``tr I_Y <= (L - 1) lambda_max(I_X)``, the ``2^k`` growth (equation ``eq-bits-rank``).
+    """
+    p = np.asarray(p, dtype=float)
+    cells = np.asarray(cells)
+    if p.ndim != 1 or p.size < 2 or not np.all(p > 0) or abs(p.sum() - 1) > 1e-9:
+        raise ValueError(f"`p` must be a probability vector of length >= 2 with positive entries, got {p!r}.")
+    if cells.shape != p.shape or not np.issubdtype(cells.dtype, np.integer) or cells.min() < 0:
+        raise ValueError("`cells` must give one non-negative integer cell label per symbol.")
+    labels = np.unique(cells)
+    member = (cells[None, :] == labels[:, None]).astype(float)          # (L, m)
+    grad = member[:, :-1] - member[:, -1:]                               # d P(c) / d p_i
+    prob = member @ p
+    fisher_y = (grad.T / prob) @ grad
+    fisher_x = np.diag(1.0 / p[:-1]) + 1.0 / p[-1]
+    return fisher_y, fisher_x

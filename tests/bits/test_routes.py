@@ -93,6 +93,12 @@ class TestSdpiConstants:
         assert outside < fail + 0.06
         assert tau**2 == pytest.approx(2 * math.log(T * d / fail), rel=0.25)
 
+    def test_truncated_likelihood_ratio_costs_four_tau_squared(self):
+        tau = R.truncation_level(10**4, 64, 0.1)
+        for delta in (1e-3, 1e-5):
+            c = math.exp(2 * delta * (delta + tau))       # sup of exp(2 delta x) over |x| <= delta + tau (sigma = 1)
+            assert (c - 1) ** 2 / delta**2 == pytest.approx(4 * tau**2, rel=30 * delta)
+
     def test_truncation_rejects_bad_fail(self):
         with pytest.raises(ValueError, match="`fail`"):
             R.truncation_level(10, 2, 1.5)
@@ -166,3 +172,44 @@ def test_quadrature_independent_of_hermite_nodes():
     delta = 0.4
     f = lambda x: np.tanh(delta * x) ** 2 * 0.5 * (stats.norm.pdf(x - delta) + stats.norm.pdf(x + delta))
     assert R.chi2_contraction(delta) == pytest.approx(integrate.quad(f, -40, 40)[0], rel=1e-10)
+
+
+class TestCategoricalFisher:
+    @staticmethod
+    def score_covariance(p, cells, eps=1e-6):
+        """Fisher information of the cell by finite differences of log P(cell) over the free parameters."""
+        m = p.size
+        labels = np.unique(cells)
+
+        def log_cells(theta):
+            full = np.append(theta, 1 - theta.sum())
+            return np.log([full[cells == c].sum() for c in labels])
+
+        theta = p[:-1]
+        jac = np.array([(log_cells(theta + eps * e) - log_cells(theta - eps * e)) / (2 * eps)
+                        for e in np.eye(m - 1)]).T                  # (L, m-1) scores of each cell
+        prob = np.array([p[cells == c].sum() for c in labels])
+        return (jac.T * prob) @ jac
+
+    def test_against_finite_differences_and_the_rank_bound(self):
+        rng = np.random.default_rng(6)
+        for L in (2, 4, 16):
+            p = rng.dirichlet(np.ones(40))
+            cells = rng.integers(0, L, size=40)
+            cells[:L] = np.arange(L)                                   # every cell used
+            fisher_y, fisher_x = R.categorical_fisher(p, cells)
+            assert np.allclose(fisher_y, self.score_covariance(p, cells), rtol=1e-5, atol=1e-6)
+            assert np.linalg.matrix_rank(fisher_y, tol=1e-8 * np.abs(fisher_y).max()) <= L - 1
+            assert np.linalg.eigvalsh(fisher_x - fisher_y).min() > -1e-8 * np.abs(fisher_x).max()
+            assert np.trace(fisher_y) <= (L - 1) * np.linalg.eigvalsh(fisher_x).max() * (1 + 1e-12)
+
+    def test_full_resolution_recovers_the_sample(self):
+        p = np.array([0.1, 0.2, 0.3, 0.4])
+        fisher_y, fisher_x = R.categorical_fisher(p, np.arange(4))
+        assert np.allclose(fisher_y, fisher_x)
+
+    def test_rejects_bad_input(self):
+        with pytest.raises(ValueError, match="`p`"):
+            R.categorical_fisher([0.5, 0.6], [0, 1])
+        with pytest.raises(ValueError, match="`cells`"):
+            R.categorical_fisher([0.5, 0.5], [0])
