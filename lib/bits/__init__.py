@@ -14,6 +14,8 @@ simulate
     ``simulate(scheme, ...)``: vectorised Monte Carlo of the whole protocol; ``sgd_error``.
 noiseless
     The case ``sigma = 0``: bisection against the communication bound.
+routes
+    Assouad + strong data processing, truncation, localisation and the entropy-coded tail-threshold scheme.
 figures, explorers
     Figures and explorers of the Part I pages (import matplotlib / :mod:`lib.explore`; not imported here).
 """
