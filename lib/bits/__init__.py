@@ -14,6 +14,8 @@ simulate
     ``simulate(scheme, ...)``: vectorised Monte Carlo of the whole protocol; ``sgd_error``.
 noiseless
     The case ``sigma = 0``: bisection against the communication bound.
+routes
+    Assouad + strong data processing, truncation, localisation and the entropy-coded tail-threshold scheme.
 figures, explorers
     Figures and explorers of the Part I pages (import matplotlib / :mod:`lib.explore`; not imported here).
 """
@@ -24,7 +26,7 @@ from .encoders import ENCODERS, BitBudgetError, DecoderState, Encoder, Message, 
 from .oracles import GaussianOracle, draw_theta, gradient_range
 from .quantizers import (best_uniform_quantizer, fisher_argmax, fisher_entropy_many, fisher_per_bit_families,
                          fisher_sign, fisher_stochastic_round, quantizer_entropy, quantizer_fisher,
-                         random_quantizers, uniform_thresholds)
+                         random_quantizers, tail_threshold_per_bit, uniform_thresholds)
 from .noiseless import bisection_error, simulate_bisection, uniform_distortion_bound
 from .simulate import SimulationResult, memory_counterexample, record_grid, sgd_error, simulate
 
@@ -34,7 +36,7 @@ __all__ = [
     "fisher_route_bits", "correlation_factor",
     "quantizer_fisher", "quantizer_entropy", "uniform_thresholds", "best_uniform_quantizer", "fisher_sign",
     "fisher_argmax", "fisher_stochastic_round", "fisher_entropy_many", "random_quantizers",
-    "fisher_per_bit_families",
+    "fisher_per_bit_families", "tail_threshold_per_bit",
     "GaussianOracle", "draw_theta", "gradient_range",
     "ENCODERS", "Encoder", "Message", "DecoderState", "BitBudgetError", "make_encoder", "stochastic_round",
     "SimulationResult", "simulate", "record_grid", "sgd_error", "memory_counterexample",

@@ -142,7 +142,7 @@ def statistical_bound(d: int, sigma: float, r: float, mc=None, T_max: int = 10_0
     return _done(fig)
 
 
-def fisher_per_bit_bars(max_b: int = 6, ks=(1, 2, 4, 8, 16), sr_range: float = 4.0):
+def fisher_per_bit_bars(max_b: int = 6, ks=(1, 2, 4, 8, 16), tails=(2.0, 3.0, 5.0), sr_range: float = 4.0):
     """Fisher information per bit (units ``1/sigma^2``) of each quantiser family, with the ``2 ln 2`` ceiling.
 
     Parameters
@@ -151,6 +151,8 @@ def fisher_per_bit_bars(max_b: int = 6, ks=(1, 2, 4, 8, 16), sr_range: float = 4
         Largest bit depth of the best uniform quantiser.
     ks : sequence of int
         Message lengths of the argmax scheme.
+    tails : sequence of float
+        Offsets ``a`` of the entropy-coded tail threshold.
     sr_range : float
         Range ``M/sigma`` of the one-bit stochastic rounding bar.
 
@@ -159,7 +161,7 @@ def fisher_per_bit_bars(max_b: int = 6, ks=(1, 2, 4, 8, 16), sr_range: float = 4
     matplotlib.figure.Figure
         Bars against the ceiling of ``eq-bits-fisher-mi``.
     """
-    fam = fisher_per_bit_families(max_b, ks)
+    fam = fisher_per_bit_families(max_b, ks, tails)
     labels, values, colors = [], [], []
     for b, val in zip(*fam["uniform"]):
         labels.append("sign" if b == 1 else f"uniform\nb={b}")
@@ -169,10 +171,14 @@ def fisher_per_bit_bars(max_b: int = 6, ks=(1, 2, 4, 8, 16), sr_range: float = 4
         labels.append(f"argmax\nk={k}")
         values.append(val)
         colors.append(PALETTE[2])
+    for a, val in zip(*fam["tail"]):
+        labels.append(f"tail\na={a:g}σ")
+        values.append(val)
+        colors.append(PALETTE[3])
     labels.append(f"SR 1 bit\nM={sr_range:g}σ")
     values.append(fisher_stochastic_round(sr_range))
     colors.append(PALETTE[1])
-    fig, ax = _axes(7.4, 3.8)
+    fig, ax = _axes(8.6, 3.8)
     ax.bar(range(len(values)), values, color=colors)
     ax.axhline(2 * LN2, color="k", ls="--", lw=2)
     ax.text(len(values) - 0.5, 2 * LN2, "2 ln 2 ceiling", ha="right", va="bottom", fontsize=9)

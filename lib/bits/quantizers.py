@@ -26,6 +26,7 @@ __all__ = [
     "fisher_sign",
     "fisher_argmax",
     "fisher_stochastic_round",
+    "tail_threshold_per_bit",
     "fisher_entropy_many",
     "random_quantizers",
     "fisher_per_bit_families",
@@ -326,6 +327,40 @@ def fisher_stochastic_round(M: float, sigma: float = 1.0, theta: float = 0.0) ->
     return dp**2 / (p * (1 - p))
 
 
+def tail_threshold_per_bit(a):
+    """Fisher information per bit of an entropy-coded tail threshold ``1{X > theta + a sigma}`` (units ``1/sigma^2``).
+
+    Parameters
+    ----------
+    a : float or array_like
+        Standardised offset ``(tau - theta)/sigma`` of the threshold; finite and nonzero entries allowed.
+
+    Returns
+    -------
+    float or ndarray
+        ``g(a) / h2(Phi(-a))`` with ``g(a) = phi(a)^2/(Phi(a)(1 - Phi(a)))`` (:func:`fisher_sign`) and ``h2`` the
+        binary entropy in bits; multiply by ``1/ln 2`` for the ratio per nat. It rises from ``2/(pi ln 2)`` per nat
+        at ``a = 0`` towards the ceiling ``2 ln 2`` per bit as ``|a|`` grows (equation ``eq-bits-tail-threshold``).
+
+    Notes
+    -----
+    An entropy coder (arithmetic, or enumerative over many coordinates) sends the sparse exceedance pattern of
+    ``n`` coordinates in about ``n h2(Phi(-a))`` bits, so this is the Fisher information per bit sent, in the
+    limit of many coordinates per message (page ``bits-fisher-per-bit``).
+
+    Examples
+    --------
+    >>> round(float(tail_threshold_per_bit(5.0)), 3)
+    1.16
+    """
+    g = fisher_sign(a)
+    arr = np.asarray(a, dtype=float)
+    log_q, log_1mq = special.log_ndtr(-np.abs(arr)), special.log_ndtr(np.abs(arr))
+    bits = -(np.exp(log_q) * log_q + np.exp(log_1mq) * log_1mq) / math.log(2.0)
+    out = g / bits
+    return float(out) if out.ndim == 0 else out
+
+
 def random_quantizers(rng: np.random.Generator, n: int, max_cells: int = 8, spread: float = 3.0):
     """Fisher information and entropy of ``n`` random scalar quantisers (sigma = 1, theta = 0).
 
@@ -354,7 +389,7 @@ def random_quantizers(rng: np.random.Generator, n: int, max_cells: int = 8, spre
     return fisher_entropy_many(a)
 
 
-def fisher_per_bit_families(max_b: int = 6, ks=(1, 2, 4, 8, 16)) -> dict:
+def fisher_per_bit_families(max_b: int = 6, ks=(1, 2, 4, 8, 16), tails=(2.0, 3.0, 5.0)) -> dict:
     """Fisher information per bit (units ``1/sigma^2``) of the quantiser families of page ``bits-fisher-per-bit``.
 
     Parameters
@@ -363,16 +398,20 @@ def fisher_per_bit_families(max_b: int = 6, ks=(1, 2, 4, 8, 16)) -> dict:
         Largest bit depth of the best uniform quantiser.
     ks : sequence of int, optional
         Message lengths of the argmax scheme.
+    tails : sequence of float, optional
+        Offsets ``a`` of the entropy-coded tail threshold (:func:`tail_threshold_per_bit`).
 
     Returns
     -------
     dict
-        ``{family: (bits, fisher_per_bit)}`` for ``"uniform"`` (b = 1..max_b; b = 1 is the sign at the mean) and
-        ``"argmax"`` (the ``ks``), to compare with the ceiling ``2 ln 2`` of ``eq-bits-fisher-mi``.
+        ``{family: (x, fisher_per_bit)}`` for ``"uniform"`` (x = b = 1..max_b; b = 1 is the sign at the mean),
+        ``"argmax"`` (x = the ``ks``) and ``"tail"`` (x = the offsets), to compare with the ceiling ``2 ln 2`` of
+        ``eq-bits-fisher-mi``.
     """
     max_b = v.count("max_b", max_b)
     bits = np.arange(1, max_b + 1)
     uniform = np.array([best_uniform_quantizer(int(b))[0] for b in bits]) / bits
     ks = np.array([v.count("k", k) for k in ks])
     argmax = np.array([fisher_argmax(int(k)) for k in ks]) / ks
-    return {"uniform": (bits, uniform), "argmax": (ks, argmax)}
+    tails = np.array([v.positive("tails", a) for a in tails])
+    return {"uniform": (bits, uniform), "argmax": (ks, argmax), "tail": (tails, tail_threshold_per_bit(tails))}

@@ -210,3 +210,36 @@ class TestFisherPerBitFamilies:
         fam = q.fisher_per_bit_families(max_b=4, ks=(1, 4))
         for bits, per_bit in fam.values():
             assert np.all(per_bit < 2 * math.log(2)) and per_bit.shape == bits.shape
+
+
+class TestTailThresholdPerBit:
+    """The entropy-coded tail threshold (referee defect 6), checked against scipy.stats and finite differences."""
+
+    @staticmethod
+    def independent(a, h=1e-5):
+        from scipy import stats
+        p = lambda theta: stats.norm.sf(a - theta)  # P(X > a) for X ~ N(theta, 1)
+        p0, dp = p(0.0), (p(h) - p(-h)) / (2 * h)
+        fisher = dp**2 / (p0 * (1 - p0))
+        return fisher / stats.entropy([p0, 1 - p0], base=2), fisher / stats.entropy([p0, 1 - p0])
+
+    @pytest.mark.parametrize("a", [0.0, 0.5, 2.0, 3.0, 5.0])
+    def test_matches_finite_difference_and_scipy_entropy(self, a):
+        per_bit, per_nat = self.independent(a)
+        assert q.tail_threshold_per_bit(a) == pytest.approx(per_bit, rel=1e-6)
+        assert q.tail_threshold_per_bit(a) / math.log(2) == pytest.approx(per_nat, rel=1e-6)
+
+    def test_referee_numbers_and_the_argmax_comparison(self):
+        per_bit, per_nat = self.independent(5.0)
+        assert round(per_nat, 3) == 1.674 and round(per_bit, 2) == 1.16
+        assert abs(q.tail_threshold_per_bit(5.0) - q.fisher_argmax(16) / 16) < 0.02
+
+    def test_symmetric_rising_and_below_the_ceiling(self):
+        a = np.linspace(0.0, 30.0, 301)
+        g = q.tail_threshold_per_bit(a)
+        assert g[0] == pytest.approx(2 / math.pi) and np.all(np.diff(g) > 0) and np.all(g < 2 * math.log(2))
+        assert q.tail_threshold_per_bit(-3.0) == pytest.approx(q.tail_threshold_per_bit(3.0))
+
+    def test_rejects_non_finite_offsets(self):
+        with pytest.raises(ValueError, match="`a`"):
+            q.tail_threshold_per_bit(float("inf"))
