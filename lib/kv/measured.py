@@ -13,9 +13,10 @@ import warnings
 import numpy as np
 
 from .fits import bootstrap_alpha, fit_power_law
+from .stats import paired_bootstrap_alpha
 
 __all__ = ["MODELS_MEASURED", "VARIANT_LABELS", "parse_variant", "curve_band", "local_slopes", "ratio_curve",
-           "ratio_law", "alpha_table"]
+           "ratio_law", "alpha_table", "paired_alpha", "position_values"]
 
 #: Stored measurements in display order, with short labels.
 MODELS_MEASURED = {"smollm2-135m": "SmolLM2-135M", "gemma3-270m": "Gemma-3-270M"}
@@ -170,3 +171,47 @@ def alpha_table(measurement, variants, w_range=None, n_boot: int = 1000, seed: i
         w, mean, per_segment = measurement.curve(*parse_variant(variant))
         out[variant] = bootstrap_alpha(w, per_segment, n_boot=n_boot, seed=seed, w_range=w_range)
     return out
+
+
+def _aligned(measurement, a: str, b: str):
+    """Per-segment curves of variants ``a`` and ``b`` on the segments and windows both measured."""
+    out = []
+    for v in (a, b):
+        policy, pres = parse_variant(v)
+        w, _, seg = measurement.curve(policy, pres)
+        rows = measurement.rows
+        sel = (rows["policy"] == policy) & (rows["position_preserving"] == pres)
+        out.append((w, np.unique(rows["segment"][sel]), seg))
+    (wa, sa, ca), (wb, sb, cb) = out
+    w, segs = np.intersect1d(wa, wb), np.intersect1d(sa, sb)
+    pick = [c[np.searchsorted(s, segs)][:, np.searchsorted(wv, w)] for wv, s, c in ((wa, sa, ca), (wb, sb, cb))]
+    return w, pick[0], pick[1]
+
+
+def paired_alpha(measurement, a: str, b: str, w_range=None, n_boot: int = 1000, seed: int = 0,
+                 level: float = 0.95):
+    """α_a − α_b of two variants on the articles both measured, with a paired bootstrap interval.
+
+    Returns
+    -------
+    diff, lo, hi : float
+        See :func:`lib.kv.stats.paired_bootstrap_alpha`.
+    n_segments : int
+        Articles shared by the two variants.
+    """
+    w, ca, cb = _aligned(measurement, a, b)
+    diff, lo, hi = paired_bootstrap_alpha(w, ca, cb, n_boot=n_boot, seed=seed, w_range=w_range, level=level)
+    return diff, lo, hi, int(ca.shape[0])
+
+
+def position_values(measurement, variant: str, window: int) -> np.ndarray:
+    """Per-position KL (nats) of one variant at one window, for variants stored one row per target."""
+    policy, pres = parse_variant(variant)
+    rows = measurement.rows
+    sel = ((rows["policy"] == policy) & (rows["position_preserving"] == pres) & (rows["window"] == int(window)))
+    if not sel.any():
+        raise ValueError(f"no rows for `variant`={variant!r} at `window`={window} in {measurement.name!r}")
+    if np.any(rows["n"][sel] != 1):
+        raise ValueError(f"`variant`={variant!r} stores averages over targets, not one row per position; "
+                         "use a per-position variant (sliding, sink, random)")
+    return rows["kl"][sel]

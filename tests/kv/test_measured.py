@@ -9,8 +9,8 @@ matplotlib.use("Agg")
 
 from lib.explore.static import static_spec  # noqa: E402
 from lib.kv import explorers_measured, figures_measured, store  # noqa: E402
-from lib.kv.measured import (alpha_table, curve_band, local_slopes, parse_variant, ratio_curve,  # noqa: E402
-                             ratio_law)
+from lib.kv.measured import (alpha_table, curve_band, local_slopes, paired_alpha, parse_variant,  # noqa: E402
+                             position_values, ratio_curve, ratio_law)
 from lib.kv.store import Measurement  # noqa: E402
 
 W = np.array([4, 8, 16, 32, 64, 128, 256])
@@ -137,3 +137,21 @@ class TestMeasuredFiguresAndExplorers:
         shared = np.intersect1d(rows["segment"][sel["random"]], rows["segment"][sel["sliding"]])
         mean = {p: np.mean([rows["kl"][sel[p] & (rows["segment"] == s)].mean() for s in shared]) for p in sel}
         assert f"= {mean['random'] / mean['sliding']:.1f}×" in view.note
+
+
+class TestPairedAlpha:
+    def test_aligns_segments_by_id(self):
+        # With segment scales shared, sink = sliding·w^0.2 gives α_sink − α_sliding = −0.2 exactly; then
+        # "sink" keeps only segments 6..11 and the comparison must use those 6.
+        m = _synthetic({"sliding": lambda w: w ** -0.8, "sink": lambda w: w ** -0.6})
+        diff, lo, hi, n = paired_alpha(m, "sink", "sliding", n_boot=100)
+        assert n == 12 and diff == pytest.approx(-0.2) and lo == pytest.approx(-0.2) and hi == pytest.approx(-0.2)
+        keep = (m.rows["policy"] != "sink") | (m.rows["segment"] >= 6)
+        part = Measurement("part", {}, {k: v[keep] for k, v in m.rows.items()})
+        assert paired_alpha(part, "sink", "sliding", n_boot=100)[3] == 6
+
+    def test_position_values_refuses_averaged_rows(self):
+        m = _synthetic({"block_markov": lambda w: w ** -0.8})
+        m.rows["n"][:] = 64
+        with pytest.raises(ValueError, match="averages over targets"):
+            position_values(m, "block_markov", 16)
