@@ -11,7 +11,7 @@ import pytest
 from scipy.special import zeta
 
 from lib.kv.fits import bootstrap_alpha, fit_power_law, window_for_distortion
-from lib.kv.stats import (finite_past_delta, fit_power_law_cutoff, fit_stretched_exponential, law_comparison,
+from lib.kv.stats import (cutoff_window, finite_past_delta, fit_power_law_cutoff, fit_stretched_exponential, law_comparison,
                           loglog_curvature, paired_bootstrap_alpha, tail_summary, window_interval,
                           window_range_sensitivity)
 from lib.kv.toys import ToyA
@@ -103,6 +103,23 @@ class TestCompetingLaws:
         assert table["power"]["rms_out"] == pytest.approx(0.0, abs=1e-10)
 
 
+class TestCutoffWindow:
+    def test_equals_the_power_law_rule_without_cutoff(self):
+        for eps in (0.1, 0.01, 0.001):
+            assert cutoff_window(eps, 5.0, 0.7, 0.0) == window_for_distortion(eps, 5.0, 0.7)
+
+    def test_is_the_least_window_meeting_the_target(self):
+        C, alpha, lam, eps = 6.0, 0.68, 1 / 600, 0.01
+        w = cutoff_window(eps, C, alpha, lam)
+        law = lambda x: C * x ** -alpha * math.exp(-lam * x)                    # noqa: E731
+        assert law(w) <= eps < law(w - 1)
+        assert w < window_for_distortion(eps, C, alpha)
+
+    def test_rejects_a_law_that_does_not_decrease(self):
+        with pytest.raises(ValueError, match="not both 0"):
+            cutoff_window(0.01, 1.0, 0.0, 0.0)
+
+
 class TestCurvature:
     def test_power_law_has_zero_curvature(self):
         seg, _ = _segments(0.7, noise=0.0)
@@ -182,3 +199,43 @@ class TestTailSummary:
 def test_zeta_identity_used_by_finite_past():
     # Σ_{k=w+1}^{w+r} k^(−s) = ζ(s, w+1) − ζ(s, w+r+1), the closed form finite_past_delta relies on.
     assert zeta(1.6, 5) - zeta(1.6, 9) == pytest.approx(sum(k ** -1.6 for k in range(5, 9)))
+
+
+class TestExcessEntropyIdentity:
+    """The chain-rule identity of in-context.md, Σ_{w<n} g(w) = H(X_{1:n}) − n·h, on a stationary Gaussian process.
+
+    For a Gaussian process, H(X_{w+1} | X_{1:w}) = ½ ln(2πe σ²_w) with σ²_w the error of the best linear
+    predictor from w past values, so g(w) = ½ ln(σ²_w / σ²_∞) and H(X_{1:n}) = ½ ln((2πe)^n det Σ_n).
+    """
+
+    @staticmethod
+    def _cov(n, rho=0.7, noise=0.5):
+        lag = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
+        return rho ** lag / (1 - rho ** 2) + noise * (lag == 0)                 # AR(1) plus white noise
+
+    def _errors(self, n):
+        cov = self._cov(n + 1)
+        out = [cov[0, 0]]
+        for w in range(1, n + 1):                                               # predict X_{w+1} from X_{1:w}
+            past = cov[:w, :w]
+            out.append(cov[w, w] - cov[w, :w] @ np.linalg.solve(past, cov[:w, w]))
+        return np.array(out)
+
+    def test_sum_of_gaps_is_the_block_entropy_excess(self):
+        err = self._errors(200)
+        h_inf = 0.5 * math.log(err[-1])                                          # σ²_∞ reached to 1e-12
+        for n in (1, 5, 30):
+            gaps = 0.5 * np.log(err[:n]) - h_inf
+            excess = 0.5 * np.linalg.slogdet(self._cov(n))[1] - n * h_inf
+            assert gaps.sum() == pytest.approx(excess, rel=1e-9)
+        assert np.all(np.diff(err) <= 1e-12)                                     # g is nonincreasing
+
+    def test_power_law_gap_sum_diverges_iff_alpha_at_most_one(self):
+        n = np.arange(1, 10 ** 6 + 1, dtype=float)
+        for alpha, diverges in ((0.8, True), (1.0, True), (1.5, False)):
+            partial = np.cumsum(n ** -alpha)
+            growth = partial[-1] - partial[10 ** 5 - 1]                          # Σ over (1e5, 1e6]
+            assert (growth > 1.0) == diverges
+            if alpha < 1:                             # E(n) = n^(1−α)/(1−α) + const + o(1): β = 1 − α
+                law = (n[-1] ** (1 - alpha) - n[10 ** 5 - 1] ** (1 - alpha)) / (1 - alpha)
+                assert growth / law == pytest.approx(1, abs=1e-4)
