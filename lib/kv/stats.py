@@ -15,64 +15,20 @@ The laws compared, all fitted by least squares on ln Δ:
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import zeta
 
-from .fits import _curve, fit_exponential, fit_power_law, window_for_distortion
+from .fits import (_boot_args, _curve, _replicates, _segments, _slopes, fit_exponential, fit_power_law,
+                   window_for_distortion)
 from ._validate import integer, positive
 
-__all__ = ["paired_bootstrap_alpha", "fit_power_law_cutoff", "fit_stretched_exponential", "law_comparison",
+__all__ = ["paired_bootstrap_alpha", "fit_power_law_cutoff", "cutoff_window", "fit_stretched_exponential", "law_comparison",
            "loglog_curvature", "window_interval", "window_range_sensitivity", "finite_past_delta",
            "tail_summary"]
 
 _LAWS = ("power", "exponential", "cutoff", "stretched")
-
-
-def _boot_args(n_boot, seed, level) -> tuple[np.random.Generator, float]:
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 10:
-        raise ValueError(f"`n_boot` must be an integer >= 10, got {n_boot!r}.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"`seed` must be a non-negative integer, got {seed!r}.")
-    if not 0 < float(level) < 1:
-        raise ValueError(f"`level` must lie in (0, 1), got {level!r}.")
-    return np.random.default_rng(seed), 100 * (1 - float(level)) / 2
-
-
-def _segments(w, per_segment, w_range, name="per_segment") -> tuple[np.ndarray, np.ndarray]:
-    """Windows and per-segment curves restricted to ``w_range``; shape and segment-count checks."""
-    w = np.asarray(w, dtype=float).ravel()
-    seg = np.asarray(per_segment, dtype=float)
-    if seg.ndim != 2 or seg.shape[1] != w.size:
-        raise ValueError(f"`{name}` must have shape (n_segments, {w.size}) to match `w`, got {seg.shape}.")
-    if seg.shape[0] < 2:
-        raise ValueError(f"`{name}` needs at least 2 segments to bootstrap, got {seg.shape[0]}.")
-    keep = np.ones(w.size, dtype=bool)
-    if w_range is not None:
-        lo_w, hi_w = (float(v) for v in w_range)
-        if not lo_w < hi_w:
-            raise ValueError(f"`w_range` must be (low, high) with low < high, got {w_range!r}.")
-        keep = (w >= lo_w) & (w <= hi_w)
-    if keep.sum() < 3:
-        raise ValueError(f"`w_range` = {w_range!r} leaves {int(keep.sum())} windows; at least 3 are needed.")
-    return w[keep], seg[:, keep]
-
-
-def _replicates(seg, picks) -> np.ndarray:
-    """Mean curve of each bootstrap replicate, shape (n_boot, n_windows); NaN where a replicate lacks a window."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(seg[picks], axis=1)
-
-
-def _slopes(w, curves) -> np.ndarray:
-    """Least-squares power-law exponent of each row of ``curves`` (rows with a non-positive value give NaN)."""
-    x = np.log(w) - np.log(w).mean()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        y = np.log(np.where(curves > 0, curves, np.nan))
-    return -((y - y.mean(axis=1, keepdims=True)) @ x) / (x @ x)
 
 
 def paired_bootstrap_alpha(w, per_segment_a, per_segment_b, *, n_boot: int = 1000, seed: int = 0, w_range=None,
@@ -142,6 +98,45 @@ def fit_power_law_cutoff(w, delta) -> tuple[float, float, float]:
     return math.exp(log_c), float(alpha), float(lam)
 
 
+def cutoff_window(eps, C, alpha, lam) -> int:
+    """Smallest whole window with C·w^(−α)·e^(−λ w) ≤ ``eps`` (the window rule of the cutoff law).
+
+    Parameters
+    ----------
+    eps, C : float
+        Target distortion and prefactor (nats), both > 0.
+    alpha, lam : float
+        Exponent and cutoff rate, both ≥ 0 and not both 0 (so that the law decreases).
+
+    Returns
+    -------
+    int
+        w(ε) found by doubling and bisection on the decreasing law; equals
+        :func:`lib.kv.fits.window_for_distortion` when ``lam`` = 0.
+    """
+    eps, C = positive(eps, "eps"), positive(C, "C")
+    alpha, lam = float(alpha), float(lam)
+    if not (math.isfinite(alpha) and math.isfinite(lam)) or alpha < 0 or lam < 0 or alpha == lam == 0:
+        raise ValueError(f"`alpha` and `lam` must be >= 0 and not both 0 for a decreasing law, got {alpha!r}, "
+                         f"{lam!r}.")
+
+    def above(w):
+        return math.log(C) - alpha * math.log(w) - lam * w > math.log(eps)
+
+    if not above(1):
+        return 1
+    hi = 2
+    while above(hi):
+        hi *= 2
+        if hi > 2 ** 100:
+            raise ValueError(f"`eps` = {eps:g} needs a window above 2^100 tokens under this law.")
+    lo = hi // 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if above(mid) else (lo, mid)
+    return hi
+
+
 def _stretched_given_beta(w, log_d, beta) -> tuple[float, float, float]:
     """For fixed β, ln Δ = ln C − k·w^β is linear in (ln C, k); returns (ln C, k, sum of squared residuals)."""
     design = np.column_stack([np.ones_like(w), -w ** beta])
@@ -156,7 +151,7 @@ def fit_stretched_exponential(w, delta) -> tuple[float, float, float]:
     Parameters
     ----------
     w, delta : array_like
-        Windows (tokens) and distortions (nats), all > 0; at least three distinct windows.
+        As in :func:`fit_power_law_cutoff`.
 
     Returns
     -------
