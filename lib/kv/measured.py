@@ -16,7 +16,8 @@ from .fits import bootstrap_alpha, fit_power_law
 from .stats import paired_bootstrap_alpha
 
 __all__ = ["MODELS_MEASURED", "VARIANT_LABELS", "parse_variant", "curve_band", "local_slopes", "ratio_curve",
-           "ratio_law", "alpha_table", "paired_alpha", "position_values", "position_array", "quantile_alpha"]
+           "ratio_law", "alpha_table", "paired_alpha", "position_values", "position_array", "quantile_alpha",
+           "paired_models"]
 
 #: Stored measurements in display order, with short labels.
 MODELS_MEASURED = {"smollm2-135m": "SmolLM2-135M", "gemma3-270m": "Gemma-3-270M"}
@@ -274,3 +275,35 @@ def quantile_alpha(measurement, variant: str = "sliding", q: float = 0.5, w_rang
     picks = rng.integers(0, kl.shape[0], size=(int(n_boot), kl.shape[0]))
     boot = alpha_of(kl[picks])
     return float(alpha_of(kl[None])[0]), float(np.percentile(boot, tail)), float(np.percentile(boot, 100 - tail))
+
+
+def paired_models(measurement_a, measurement_b, variant: str = "sliding", w_range=None, n_boot: int = 1000,
+                  seed: int = 0, level: float = 0.95):
+    """α_a − α_b of one variant measured on two models, paired over the articles both measured.
+
+    Articles are matched by title (``meta["corpus"]["segments"]``), so the two models read the same texts,
+    each through its own tokenizer: a window of w tokens covers somewhat different text in the two.
+
+    Returns
+    -------
+    diff, lo, hi : float
+        See :func:`lib.kv.stats.paired_bootstrap_alpha`.
+    n_segments : int
+        Articles shared by the two measurements.
+    """
+    policy, pres = parse_variant(variant)
+    curves = []
+    for m in (measurement_a, measurement_b):
+        w, _, seg = m.curve(policy, pres)
+        sel = (m.rows["policy"] == policy) & (m.rows["position_preserving"] == pres)
+        titles = [m.meta["corpus"]["segments"][i] for i in np.unique(m.rows["segment"][sel])]
+        curves.append((w, dict(zip(titles, seg))))
+    (wa, ca), (wb, cb) = curves
+    w, shared = np.intersect1d(wa, wb), [t for t in ca if t in cb]
+    if len(shared) < 2:
+        raise ValueError(f"{measurement_a.name!r} and {measurement_b.name!r} share {len(shared)} articles; "
+                         "a paired comparison needs at least 2")
+    a = np.array([ca[t][np.searchsorted(wa, w)] for t in shared])
+    b = np.array([cb[t][np.searchsorted(wb, w)] for t in shared])
+    diff, lo, hi = paired_bootstrap_alpha(w, a, b, n_boot=n_boot, seed=seed, w_range=w_range, level=level)
+    return diff, lo, hi, len(shared)

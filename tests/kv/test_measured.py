@@ -9,8 +9,8 @@ matplotlib.use("Agg")
 
 from lib.explore.static import static_spec  # noqa: E402
 from lib.kv import explorers_measured, figures_measured, store  # noqa: E402
-from lib.kv.measured import (alpha_table, curve_band, local_slopes, paired_alpha, parse_variant,  # noqa: E402
-                             position_array, position_values, quantile_alpha, ratio_curve,
+from lib.kv.measured import (alpha_table, curve_band, local_slopes, paired_alpha, paired_models,  # noqa: E402
+                             parse_variant, position_array, position_values, quantile_alpha, ratio_curve,
                              ratio_law)
 from lib.kv.store import Measurement  # noqa: E402
 
@@ -197,3 +197,26 @@ class TestQuantileAlpha:
             quantile_alpha(m, "block_markov", n_boot=20)
         with pytest.raises(ValueError, match="`q` must lie in"):
             quantile_alpha(_per_target(), q=1.0)
+
+
+class TestPairedModels:
+    def test_matches_articles_by_title(self):
+        # Model a measured articles X, Y, Z (ids 0-2); model b measured Y, Z (ids 0-1) with the same scales
+        # per article and a steeper law: the shared articles give α_b − α_a = 0.3 exactly.
+        a = _synthetic({"sliding": lambda w: w ** -0.5}, n_seg=3)
+        a.meta["corpus"] = {"segments": ["X", "Y", "Z"]}
+        b = _synthetic({"sliding": lambda w: w ** -0.8}, n_seg=3)
+        keep = b.rows["segment"] >= 1
+        b = Measurement("b", {"corpus": {"segments": ["Y", "Z"]}},
+                        {k: v[keep] for k, v in b.rows.items()})
+        b.rows["segment"] = b.rows["segment"] - 1                               # Y -> 0, Z -> 1, scales kept
+        diff, lo, hi, n = paired_models(b, a, n_boot=50)
+        assert n == 2 and diff == pytest.approx(0.3) and lo == pytest.approx(0.3) and hi == pytest.approx(0.3)
+
+    def test_needs_two_shared_articles(self):
+        a = _synthetic({"sliding": lambda w: w ** -0.5}, n_seg=2)
+        a.meta["corpus"] = {"segments": ["X", "Y"]}
+        b = _synthetic({"sliding": lambda w: w ** -0.5}, n_seg=2)
+        b.meta["corpus"] = {"segments": ["Y", "Q"]}
+        with pytest.raises(ValueError, match="share 1 articles"):
+            paired_models(a, b, n_boot=20)
