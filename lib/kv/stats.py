@@ -24,11 +24,13 @@ from .fits import (_boot_args, _curve, _replicates, _segments, _slopes, fit_expo
                    window_for_distortion)
 from ._validate import integer, positive
 
-__all__ = ["paired_bootstrap_alpha", "fit_power_law_cutoff", "cutoff_window", "fit_stretched_exponential", "law_comparison",
+__all__ = ["FIT_RANGES", "paired_bootstrap_alpha", "fit_power_law_cutoff", "cutoff_window", "fit_stretched_exponential", "law_comparison",
            "loglog_curvature", "window_interval", "window_range_sensitivity", "finite_past_delta",
            "tail_summary"]
 
 _LAWS = ("power", "exponential", "cutoff", "stretched")
+#: Fit ranges (inclusive, tokens) over which the book reports the spread of a derived window w(ε).
+FIT_RANGES = ((4, 64), (4, 128), (4, 256), (8, 256), (16, 256), (32, 256))
 
 
 def paired_bootstrap_alpha(w, per_segment_a, per_segment_b, *, n_boot: int = 1000, seed: int = 0, w_range=None,
@@ -308,7 +310,7 @@ def window_interval(eps, w, per_segment, *, n_boot: int = 1000, seed: int = 0, w
     return int(point), int(round(lo)), int(round(hi))
 
 
-def window_range_sensitivity(eps, w, delta, ranges) -> dict:
+def window_range_sensitivity(eps, w, delta, ranges=FIT_RANGES) -> dict:
     """w(ε) of the power law fitted on each of several window ranges.
 
     Parameters
@@ -317,8 +319,8 @@ def window_range_sensitivity(eps, w, delta, ranges) -> dict:
         Target distortion (nats), > 0.
     w, delta : array_like
         The mean curve.
-    ranges : iterable of (float, float)
-        Fit ranges (low, high), inclusive.
+    ranges : iterable of (float, float), optional
+        Fit ranges (low, high), inclusive (default :data:`FIT_RANGES`).
 
     Returns
     -------
