@@ -52,16 +52,16 @@ def _arrow(ax, start, end, text="", offset=(0, 0.04), style="-|>"):
 
 
 def wyner_ziv_schematic():
-    """The cache as a sequential Wyner–Ziv encoder; the next query is side information only the decoder has."""
+    """The cache as a sequential Wyner–Ziv encoder: q_t = g(S_{t−1}, x_t), the query of x_t is side information."""
     fig, ax = plt.subplots(figsize=(8.2, 3.0))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.axis("off")
     _box(ax, (0.09, 0.62), "token\n$x_t$", width=0.12)
     _box(ax, (0.33, 0.62), "encoder $f_t$\n(eviction rule)", width=0.2)
-    _box(ax, (0.57, 0.62), "cache $S_t$\n($\\leq m$ tokens)", width=0.18, color="#fdf0d5")
+    _box(ax, (0.57, 0.62), "cache $S_{t-1}$\n($\\leq m$ tokens)", width=0.18, color="#fdf0d5")
     _box(ax, (0.82, 0.62), "decoder $g$\n(attention)", width=0.18)
-    _box(ax, (0.82, 0.15), "query $q_{t+1}$\n(side information)", width=0.22, color="#e3f2e1")
+    _box(ax, (0.82, 0.15), "query of $x_t$\n(side information)", width=0.22, color="#e3f2e1")
     _arrow(ax, (0.15, 0.62), (0.23, 0.62))
     _arrow(ax, (0.43, 0.62), (0.48, 0.62))
     _arrow(ax, (0.66, 0.62), (0.73, 0.62))
@@ -69,7 +69,7 @@ def wyner_ziv_schematic():
     _arrow(ax, (0.91, 0.62), (0.99, 0.62), "$q_t$", offset=(0, 0.03))
     ax.add_patch(FancyArrowPatch((0.57, 0.70), (0.33, 0.70), connectionstyle="arc3,rad=0.6",
                                  arrowstyle="-|>", mutation_scale=12, lw=1.2, color="0.45", ls="--"))
-    ax.text(0.45, 0.93, "$S_{t-1}$ (the encoder's memory)", ha="center", fontsize=9, color="0.3")
+    ax.text(0.45, 0.93, "$S_t = f_t(S_{t-1}, x_t)$ (the encoder's memory)", ha="center", fontsize=9, color="0.3")
     ax.text(0.45, 0.28, "distortion: KL($p_t$ ‖ $q_t$), $p_t$ = full-context law", ha="center", fontsize=9.5)
     return fig
 

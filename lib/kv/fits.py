@@ -186,6 +186,50 @@ def extrapolation_test(w, delta, fit_max) -> ExtrapolationResult:
     )
 
 
+def _boot_args(n_boot, seed, level) -> tuple[np.random.Generator, float]:
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 10:
+        raise ValueError(f"`n_boot` must be an integer >= 10, got {n_boot!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"`seed` must be a non-negative integer, got {seed!r}.")
+    if not 0 < float(level) < 1:
+        raise ValueError(f"`level` must lie in (0, 1), got {level!r}.")
+    return np.random.default_rng(seed), 100 * (1 - float(level)) / 2
+
+
+def _segments(w, per_segment, w_range, name="per_segment", need=3) -> tuple[np.ndarray, np.ndarray]:
+    """Windows and per-segment curves restricted to ``w_range`` (at least ``need`` windows); shape checks."""
+    w = np.asarray(w, dtype=float).ravel()
+    seg = np.asarray(per_segment, dtype=float)
+    if seg.ndim != 2 or seg.shape[1] != w.size:
+        raise ValueError(f"`{name}` must have shape (n_segments, {w.size}) to match `w`, got {seg.shape}.")
+    if seg.shape[0] < 2:
+        raise ValueError(f"`{name}` needs at least 2 segments to bootstrap, got {seg.shape[0]}.")
+    keep = np.ones(w.size, dtype=bool)
+    if w_range is not None:
+        lo_w, hi_w = (float(v) for v in w_range)
+        if not lo_w < hi_w:
+            raise ValueError(f"`w_range` must be (low, high) with low < high, got {w_range!r}.")
+        keep = (w >= lo_w) & (w <= hi_w)
+    if keep.sum() < need:
+        raise ValueError(f"`w_range` = {w_range!r} leaves {int(keep.sum())} windows; at least {need} are needed.")
+    return w[keep], seg[:, keep]
+
+
+def _replicates(seg, picks) -> np.ndarray:
+    """Mean curve of each bootstrap replicate, shape (n_boot, n_windows); NaN where a replicate lacks a window."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(seg[picks], axis=1)
+
+
+def _slopes(w, curves) -> np.ndarray:
+    """Least-squares power-law exponent of each row of ``curves`` (rows with a non-positive value give NaN)."""
+    x = np.log(w) - np.log(w).mean()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = np.log(np.where(curves > 0, curves, np.nan))
+    return -((y - y.mean(axis=1, keepdims=True)) @ x) / (x @ x)
+
+
 def bootstrap_alpha(w, per_segment, n_boot: int = 1000, seed: int = 0, w_range=None, level: float = 0.95):
     """Power-law exponent of the mean curve with a percentile bootstrap interval over segments.
 
@@ -214,37 +258,12 @@ def bootstrap_alpha(w, per_segment, n_boot: int = 1000, seed: int = 0, w_range=N
     Each replicate averages a resampled set of segments window by window, then fits :eq:`eq-kv-pts`.
     Resampling whole segments keeps the dependence between windows of the same text.
     """
-    w = np.asarray(w, dtype=float).ravel()
-    seg = np.asarray(per_segment, dtype=float)
-    if seg.ndim != 2 or seg.shape[1] != w.size:
-        raise ValueError(
-            f"`per_segment` must have shape (n_segments, {w.size}) to match `w`, got {seg.shape}."
-        )
-    if seg.shape[0] < 2:
-        raise ValueError(f"`per_segment` needs at least 2 segments to bootstrap, got {seg.shape[0]}.")
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 10:
-        raise ValueError(f"`n_boot` must be an integer >= 10, got {n_boot!r}.")
-    if not 0 < float(level) < 1:
-        raise ValueError(f"`level` must lie in (0, 1), got {level!r}.")
-    keep = np.ones(w.size, dtype=bool)
-    if w_range is not None:
-        lo_w, hi_w = (float(v) for v in w_range)
-        if not lo_w < hi_w:
-            raise ValueError(f"`w_range` must be (low, high) with low < high, got {w_range!r}.")
-        keep = (w >= lo_w) & (w <= hi_w)
-    w, seg = w[keep], seg[:, keep]
+    w, seg = _segments(w, per_segment, w_range, need=2)
+    rng, tail = _boot_args(n_boot, seed, level)
     _, alpha = fit_power_law(w, np.nanmean(seg, axis=0))
-    rng = np.random.default_rng(seed)
     picks = rng.integers(0, seg.shape[0], size=(int(n_boot), seg.shape[0]))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)                 # a replicate may miss a window
-        curves = np.nanmean(seg[picks], axis=1)                         # (n_boot, n_windows)
-    ok = np.all(np.isfinite(curves) & (curves > 0), axis=1)
-    log_w = np.log(w)
-    x = log_w - log_w.mean()
-    slopes = -((np.log(curves[ok]) - np.log(curves[ok]).mean(axis=1, keepdims=True)) @ x) / (x @ x)
-    tail = 100 * (1 - float(level)) / 2
-    lo, hi = np.percentile(slopes, [tail, 100 - tail])
+    slopes = _slopes(w, _replicates(seg, picks))                    # a replicate may miss a window: NaN
+    lo, hi = np.percentile(slopes[np.isfinite(slopes)], [tail, 100 - tail])
     return alpha, float(lo), float(hi)
 
 

@@ -13,9 +13,11 @@ import warnings
 import numpy as np
 
 from .fits import bootstrap_alpha, fit_power_law
+from .stats import paired_bootstrap_alpha
 
 __all__ = ["MODELS_MEASURED", "VARIANT_LABELS", "parse_variant", "curve_band", "local_slopes", "ratio_curve",
-           "ratio_law", "alpha_table"]
+           "ratio_law", "alpha_table", "paired_alpha", "position_values", "position_array", "quantile_alpha",
+           "paired_models"]
 
 #: Stored measurements in display order, with short labels.
 MODELS_MEASURED = {"smollm2-135m": "SmolLM2-135M", "gemma3-270m": "Gemma-3-270M"}
@@ -170,3 +172,138 @@ def alpha_table(measurement, variants, w_range=None, n_boot: int = 1000, seed: i
         w, mean, per_segment = measurement.curve(*parse_variant(variant))
         out[variant] = bootstrap_alpha(w, per_segment, n_boot=n_boot, seed=seed, w_range=w_range)
     return out
+
+
+def _aligned(measurement, a: str, b: str):
+    """Per-segment curves of variants ``a`` and ``b`` on the segments and windows both measured."""
+    out = []
+    for v in (a, b):
+        policy, pres = parse_variant(v)
+        w, _, seg = measurement.curve(policy, pres)
+        rows = measurement.rows
+        sel = (rows["policy"] == policy) & (rows["position_preserving"] == pres)
+        out.append((w, np.unique(rows["segment"][sel]), seg))
+    (wa, sa, ca), (wb, sb, cb) = out
+    w, segs = np.intersect1d(wa, wb), np.intersect1d(sa, sb)
+    pick = [c[np.searchsorted(s, segs)][:, np.searchsorted(wv, w)] for wv, s, c in ((wa, sa, ca), (wb, sb, cb))]
+    return w, pick[0], pick[1]
+
+
+def paired_alpha(measurement, a: str, b: str, w_range=None, n_boot: int = 1000, seed: int = 0,
+                 level: float = 0.95):
+    """α_a − α_b of two variants on the articles both measured, with a paired bootstrap interval.
+
+    Returns
+    -------
+    diff, lo, hi : float
+        See :func:`lib.kv.stats.paired_bootstrap_alpha`.
+    n_segments : int
+        Articles shared by the two variants.
+    """
+    w, ca, cb = _aligned(measurement, a, b)
+    diff, lo, hi = paired_bootstrap_alpha(w, ca, cb, n_boot=n_boot, seed=seed, w_range=w_range, level=level)
+    return diff, lo, hi, int(ca.shape[0])
+
+
+def position_values(measurement, variant: str, window: int) -> np.ndarray:
+    """Per-position KL (nats) of one variant at one window, for variants stored one row per target."""
+    policy, pres = parse_variant(variant)
+    rows = measurement.rows
+    sel = ((rows["policy"] == policy) & (rows["position_preserving"] == pres) & (rows["window"] == int(window)))
+    if not sel.any():
+        raise ValueError(f"no rows for `variant`={variant!r} at `window`={window} in {measurement.name!r}")
+    if np.any(rows["n"][sel] != 1):
+        raise ValueError(f"`variant`={variant!r} stores averages over targets, not one row per position; "
+                         "use a per-position variant (sliding, sink, random)")
+    return rows["kl"][sel]
+
+
+def position_array(measurement, variant: str = "sliding"):
+    """Per-position KL of a variant stored one row per target, as an array [segment, window, target].
+
+    Returns
+    -------
+    w : ndarray, shape [n_windows]
+    kl : ndarray, shape [n_segments, n_windows, n_targets]
+        Targets of each (segment, window) in increasing order; every pair must have the same number.
+    """
+    policy, pres = parse_variant(variant)
+    rows = measurement.rows
+    sel = (rows["policy"] == policy) & (rows["position_preserving"] == pres)
+    if not sel.any() or np.any(rows["n"][sel] != 1):
+        raise ValueError(f"`variant`={variant!r} has no per-position rows in {measurement.name!r}; use a variant "
+                         "stored one row per target (sliding, sink, random)")
+    seg, win, tgt, kl = (rows[k][sel] for k in ("segment", "window", "target", "kl"))
+    segs, w = np.unique(seg), np.unique(win)
+    order = np.lexsort((tgt, win, seg))
+    if order.size % (segs.size * w.size):
+        raise ValueError(f"`variant`={variant!r} has unequal numbers of targets per segment and window")
+    return w, kl[order].reshape(segs.size, w.size, -1)
+
+
+def quantile_alpha(measurement, variant: str = "sliding", q: float = 0.5, w_range=None, n_boot: int = 1000,
+                   seed: int = 0, level: float = 0.95):
+    """Power-law exponent of a quantile of per-position KL (the median by default), bootstrapped over articles.
+
+    Parameters
+    ----------
+    measurement : lib.kv.store.Measurement
+    variant : str
+        A variant stored one row per target.
+    q : float
+        Quantile in (0, 1) of the pooled positions at each window.
+    w_range, n_boot, seed, level
+        As in :func:`lib.kv.fits.bootstrap_alpha`.
+
+    Returns
+    -------
+    alpha, lo, hi : float
+        Exponent of Q_q(w), the q-quantile over all positions at window w, and its percentile interval over
+        replicates that resample whole articles (with all their positions).
+    """
+    if not 0 < float(q) < 1:
+        raise ValueError(f"`q` must lie in (0, 1), got {q!r}")
+    rng, tail = _checked(n_boot, seed, level)
+    w, kl = position_array(measurement, variant)
+    keep = np.ones(w.size, bool) if w_range is None else (w >= w_range[0]) & (w <= w_range[1])
+    w, kl = w[keep], kl[:, keep]
+
+    def alpha_of(arr):                                   # arr [..., n_seg, n_w, n_t] -> exponent per replicate
+        pooled = np.moveaxis(arr, -2, -3).reshape(*arr.shape[:-3], w.size, -1)
+        return -np.polyfit(np.log(w), np.log(np.quantile(pooled, q, axis=-1)).T, 1)[0]
+
+    picks = rng.integers(0, kl.shape[0], size=(int(n_boot), kl.shape[0]))
+    boot = alpha_of(kl[picks])
+    return float(alpha_of(kl[None])[0]), float(np.percentile(boot, tail)), float(np.percentile(boot, 100 - tail))
+
+
+def paired_models(measurement_a, measurement_b, variant: str = "sliding", w_range=None, n_boot: int = 1000,
+                  seed: int = 0, level: float = 0.95):
+    """α_a − α_b of one variant measured on two models, paired over the articles both measured.
+
+    Articles are matched by title (``meta["corpus"]["segments"]``), so the two models read the same texts,
+    each through its own tokenizer: a window of w tokens covers somewhat different text in the two.
+
+    Returns
+    -------
+    diff, lo, hi : float
+        See :func:`lib.kv.stats.paired_bootstrap_alpha`.
+    n_segments : int
+        Articles shared by the two measurements.
+    """
+    policy, pres = parse_variant(variant)
+    curves = []
+    for m in (measurement_a, measurement_b):
+        w, _, seg = m.curve(policy, pres)
+        sel = (m.rows["policy"] == policy) & (m.rows["position_preserving"] == pres)
+        titles = [m.meta["corpus"]["segments"][i] for i in np.unique(m.rows["segment"][sel])]
+        curves.append((w, dict(zip(titles, seg))))
+    (wa, ca), (wb, cb) = curves
+    w, shared = np.intersect1d(wa, wb), [t for t in ca if t in cb]
+    if len(shared) < 2:
+        raise ValueError(f"{measurement_a.name!r} and {measurement_b.name!r} share {len(shared)} articles; "
+                         "a paired comparison needs at least 2")
+    a = np.array([ca[t][np.searchsorted(wa, w)] for t in shared])
+    b = np.array([cb[t][np.searchsorted(wb, w)] for t in shared])
+    diff, lo, hi = paired_bootstrap_alpha(w, a, b, n_boot=n_boot, seed=seed, w_range=w_range, level=level)
+    return diff, lo, hi, len(shared)

@@ -38,6 +38,8 @@ class ModelShape:
         ``local_window`` tokens.
     local_window : int, optional
         The local-attention window (tokens); required when ``n_local_layers > 0``.
+    context : int, optional
+        The longest context the model was configured for (``max_position_embeddings``), if recorded here.
     source : str, optional
         Where the numbers come from.
     """
@@ -48,6 +50,7 @@ class ModelShape:
     head_dim: int
     n_local_layers: int = 0
     local_window: int | None = None
+    context: int | None = None
     source: str = "from the model's public config"
 
     def __post_init__(self):
@@ -63,12 +66,15 @@ class ModelShape:
             raise ValueError("`local_window` is required when `n_local_layers` > 0.")
         if self.local_window is not None:
             integer(self.local_window, "local_window")
+        if self.context is not None:
+            integer(self.context, "context")
 
 
 #: Shapes of the models the book measures or discusses, from their public ``config.json``.
 SHAPES: dict[str, ModelShape] = {s.name: s for s in [
-    ModelShape("SmolLM2-135M", n_layers=30, n_kv_heads=3, head_dim=64),
-    ModelShape("Gemma-3-270M", n_layers=18, n_kv_heads=1, head_dim=256, n_local_layers=15, local_window=512),
+    ModelShape("SmolLM2-135M", n_layers=30, n_kv_heads=3, head_dim=64, context=8192),
+    ModelShape("Gemma-3-270M", n_layers=18, n_kv_heads=1, head_dim=256, n_local_layers=15, local_window=512,
+               context=32768),
     ModelShape("Qwen2.5-0.5B", n_layers=24, n_kv_heads=2, head_dim=64),
     ModelShape("Llama-3.2-1B", n_layers=16, n_kv_heads=8, head_dim=64),
     ModelShape("Qwen2.5-3B", n_layers=36, n_kv_heads=2, head_dim=128),

@@ -14,6 +14,9 @@ and everything in :ref:`kv-window-theorem` and :ref:`kv-block-markov` follows fr
 * the best predictor that sees only the suffix loses the Bayes gap ½ ln(1 + V_w / s²) ≤ Δ_model(w),
 * both decay like w^(−α) with α = 2β − 1.
 
+Toy A is not autoregressive: the inputs u are i.i.d. and the predicted token never becomes an input, so it is
+a long-memory regression standing in for the next-token law given the past, not a model of its own text.
+
 ``history`` (optional, default infinite) truncates the sum at a finite past of ``history`` lags, which is what a
 Monte Carlo sampler can simulate; the closed forms then use ζ(2β, w+1) − ζ(2β, history+1).
 """

@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-MODULES = ["lib.kv.fits", "lib.kv.toys", "lib.kv.block_markov", "lib.kv.memory"]
+MODULES = ["lib.kv.fits", "lib.kv.toys", "lib.kv.block_markov", "lib.kv.memory", "lib.kv.stats"]
 
 
 @pytest.mark.parametrize("name", MODULES)

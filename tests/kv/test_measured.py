@@ -9,7 +9,8 @@ matplotlib.use("Agg")
 
 from lib.explore.static import static_spec  # noqa: E402
 from lib.kv import explorers_measured, figures_measured, store  # noqa: E402
-from lib.kv.measured import (alpha_table, curve_band, local_slopes, parse_variant, ratio_curve,  # noqa: E402
+from lib.kv.measured import (alpha_table, curve_band, local_slopes, paired_alpha, paired_models,  # noqa: E402
+                             parse_variant, position_array, position_values, quantile_alpha, ratio_curve,
                              ratio_law)
 from lib.kv.store import Measurement  # noqa: E402
 
@@ -137,3 +138,85 @@ class TestMeasuredFiguresAndExplorers:
         shared = np.intersect1d(rows["segment"][sel["random"]], rows["segment"][sel["sliding"]])
         mean = {p: np.mean([rows["kl"][sel[p] & (rows["segment"] == s)].mean() for s in shared]) for p in sel}
         assert f"= {mean['random'] / mean['sliding']:.1f}×" in view.note
+
+
+class TestPairedAlpha:
+    def test_aligns_segments_by_id(self):
+        # With segment scales shared, sink = sliding·w^0.2 gives α_sink − α_sliding = −0.2 exactly; then
+        # "sink" keeps only segments 6..11 and the comparison must use those 6.
+        m = _synthetic({"sliding": lambda w: w ** -0.8, "sink": lambda w: w ** -0.6})
+        diff, lo, hi, n = paired_alpha(m, "sink", "sliding", n_boot=100)
+        assert n == 12 and diff == pytest.approx(-0.2) and lo == pytest.approx(-0.2) and hi == pytest.approx(-0.2)
+        keep = (m.rows["policy"] != "sink") | (m.rows["segment"] >= 6)
+        part = Measurement("part", {}, {k: v[keep] for k, v in m.rows.items()})
+        assert paired_alpha(part, "sink", "sliding", n_boot=100)[3] == 6
+
+    def test_position_values_refuses_averaged_rows(self):
+        m = _synthetic({"block_markov": lambda w: w ** -0.8})
+        m.rows["n"][:] = 64
+        with pytest.raises(ValueError, match="averages over targets"):
+            position_values(m, "block_markov", 16)
+
+
+def _per_target(alpha=0.9, n_seg=10, n_t=8, seed=0):
+    """One row per target: KL = c_s · z_k · w^(−alpha), with article scales c_s and position factors z_k."""
+    rng = np.random.default_rng(seed)
+    scale, z = np.exp(rng.normal(0, 0.5, n_seg)), np.exp(rng.normal(0, 1.5, n_t))
+    cols = {k: [] for k in ("policy", "position_preserving", "segment", "target", "window", "kl", "n")}
+    for s in range(n_seg):
+        for w in W:
+            for k in range(n_t):
+                for c, v in zip(cols, ("sliding", False, s, 512 + 32 * k + w, w, scale[s] * z[k] * w ** -alpha, 1)):
+                    cols[c].append(v)
+    return Measurement("targets", {}, {k: np.array(v) for k, v in cols.items()})
+
+
+class TestQuantileAlpha:
+    def test_position_array_orders_segments_windows_targets(self):
+        w, kl = position_array(_per_target(n_seg=3, n_t=4))
+        assert kl.shape == (3, W.size, 4) and np.array_equal(w, W)
+        assert np.allclose(kl[:, 1:, :] / kl[:, :-1, :], (W[1:] / W[:-1])[None, :, None] ** -0.9)
+
+    def test_separable_law_gives_the_exponent_for_every_quantile(self):
+        m = _per_target(alpha=0.9)
+        for q in (0.5, 0.9):
+            alpha, lo, hi = quantile_alpha(m, q=q, n_boot=50)
+            assert alpha == pytest.approx(0.9) and lo == pytest.approx(0.9) and hi == pytest.approx(0.9)
+
+    def test_median_ignores_a_heavy_tail_that_the_mean_follows(self):
+        m = _per_target(alpha=0.9, n_t=9)
+        tail = (m.rows["target"] - m.rows["window"] == 512 + 32 * 8)                # one position in nine
+        m.rows["kl"][tail] = 50.0 * m.rows["window"][tail] ** -0.2              # decays slowly, dominates
+        assert quantile_alpha(m, n_boot=50)[0] == pytest.approx(0.9)
+        assert alpha_table(m, ["sliding"], n_boot=50)["sliding"][0] < 0.5
+
+    def test_rejects_averaged_rows_and_bad_quantile(self):
+        m = _synthetic({"block_markov": lambda w: w ** -0.8})
+        m.rows["n"][:] = 64
+        with pytest.raises(ValueError, match="per-position rows"):
+            quantile_alpha(m, "block_markov", n_boot=20)
+        with pytest.raises(ValueError, match="`q` must lie in"):
+            quantile_alpha(_per_target(), q=1.0)
+
+
+class TestPairedModels:
+    def test_matches_articles_by_title(self):
+        # Model a measured articles X, Y, Z (ids 0-2); model b measured Y, Z (ids 0-1) with the same scales
+        # per article and a steeper law: the shared articles give α_b − α_a = 0.3 exactly.
+        a = _synthetic({"sliding": lambda w: w ** -0.5}, n_seg=3)
+        a.meta["corpus"] = {"segments": ["X", "Y", "Z"]}
+        b = _synthetic({"sliding": lambda w: w ** -0.8}, n_seg=3)
+        keep = b.rows["segment"] >= 1
+        b = Measurement("b", {"corpus": {"segments": ["Y", "Z"]}},
+                        {k: v[keep] for k, v in b.rows.items()})
+        b.rows["segment"] = b.rows["segment"] - 1                               # Y -> 0, Z -> 1, scales kept
+        diff, lo, hi, n = paired_models(b, a, n_boot=50)
+        assert n == 2 and diff == pytest.approx(0.3) and lo == pytest.approx(0.3) and hi == pytest.approx(0.3)
+
+    def test_needs_two_shared_articles(self):
+        a = _synthetic({"sliding": lambda w: w ** -0.5}, n_seg=2)
+        a.meta["corpus"] = {"segments": ["X", "Y"]}
+        b = _synthetic({"sliding": lambda w: w ** -0.5}, n_seg=2)
+        b.meta["corpus"] = {"segments": ["Y", "Q"]}
+        with pytest.raises(ValueError, match="share 1 articles"):
+            paired_models(a, b, n_boot=20)

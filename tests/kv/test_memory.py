@@ -61,6 +61,7 @@ class TestShapes:
         ({"n_local_layers": 40}, "`n_local_layers` must be <= n_layers"),
         ({"n_local_layers": 2}, "`local_window` is required"),
         ({"head_dim": 64.5}, "`head_dim` must be an integer"),
+        ({"context": 0}, "`context` must be an integer >= 1"),
     ])
     def test_rejects_bad_shapes(self, kwargs, match):
         args = {"name": "x", "n_layers": 30, "n_kv_heads": 3, "head_dim": 64, **kwargs}
