@@ -81,3 +81,13 @@ def test_figures_have_captions_and_names(page):
         if options and "figure" in options.group(1):
             figure = yaml.safe_load(options.group(1))["mystnb"]["figure"]
             assert figure.get("caption") and figure.get("name", "").startswith("fig-")
+
+
+def test_equation_labels_are_unique_across_pages():
+    """Sphinx numbers equations globally: a label defined on two pages resolves to one of them and warns."""
+    seen = {}
+    for page in PAGES:
+        for label in re.findall(r"^\$\$ \(([a-z0-9-]+)\)\s*$", source(page), flags=re.M):
+            assert label not in seen, f"equation label {label} defined on {seen[label]} and on {page}"
+            seen[label] = page
+    assert seen, "no labelled equation found: the pattern no longer matches the pages"
