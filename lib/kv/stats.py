@@ -31,6 +31,8 @@ __all__ = ["FIT_RANGES", "paired_bootstrap_alpha", "fit_power_law_cutoff", "cuto
 _LAWS = ("power", "exponential", "cutoff", "stretched")
 #: Fit ranges (inclusive, tokens) over which the book reports the spread of a derived window w(ε).
 FIT_RANGES = ((4, 64), (4, 128), (4, 256), (8, 256), (16, 256), (32, 256))
+#: Largest stretching exponent β the stretched-exponential fit searches; a fit that reaches it raises.
+_BETA_MAX = 3.0
 
 
 def paired_bootstrap_alpha(w, per_segment_a, per_segment_b, *, n_boot: int = 1000, seed: int = 0, w_range=None,
@@ -165,7 +167,8 @@ def fit_stretched_exponential(w, delta) -> tuple[float, float, float]:
     -----
     For each β the model ln Δ = ln C − k·w^β is linear in (ln C, k) with k = τ^(−β); β minimises the
     residual sum of squares (bounded scalar search in ln β). A curve that increases with w (k ≤ 0) has no
-    stretched-exponential fit and raises ``ValueError``.
+    stretched-exponential fit and raises ``ValueError``, and so does a curve whose best β is the upper bound
+    3 (it falls faster than the family allows there).
 
     Examples
     --------
@@ -186,11 +189,14 @@ def _stretched_fit(w, delta) -> tuple[float, float, float]:
     w, delta = _curve(w, delta, need=3)
     log_d = np.log(delta)
     res = minimize_scalar(lambda lb: _stretched_given_beta(w, log_d, math.exp(lb))[2],
-                          bounds=(math.log(1e-3), math.log(3.0)), method="bounded", options={"xatol": 1e-10})
+                          bounds=(math.log(1e-3), math.log(_BETA_MAX)), method="bounded", options={"xatol": 1e-10})
     beta = math.exp(res.x)
     log_c, k, _ = _stretched_given_beta(w, log_d, beta)
     if not k > 0:
         raise ValueError("`delta` does not decrease with `w`: no stretched exponential C·exp(−(w/τ)^β) fits it.")
+    if res.x > math.log(_BETA_MAX) - 1e-6:
+        raise ValueError(f"the stretched-exponential fit reaches its bound β = {_BETA_MAX:g}: `delta` falls faster "
+                         "than exp(−(w/τ)^3), outside the family; fit an exponential or a cutoff law instead.")
     return log_c, k, beta
 
 

@@ -85,6 +85,14 @@ class TestCompetingLaws:
         with pytest.raises(ValueError, match="does not decrease"):
             fit_stretched_exponential(W, W ** 0.3)
 
+    def test_stretched_refuses_a_fit_at_its_upper_bound(self):
+        fast = 3 * np.exp(-(W / 60.0) ** 4)                                  # β = 4 lies outside [10⁻³, 3]
+        with pytest.raises(ValueError, match="bound"):
+            fit_stretched_exponential(W, fast)
+        with pytest.raises(ValueError, match="bound"):
+            law_comparison(W, fast)
+        assert fit_stretched_exponential(W, 3 * np.exp(-(W / 60.0) ** 2.5))[2] == pytest.approx(2.5, rel=1e-4)
+
     def test_comparison_ranks_the_generating_law_first(self):
         rng = np.random.default_rng(0)
         d = 2 * W ** -0.7 * np.exp(-W / 200) * np.exp(rng.normal(0, 0.02, W.size))
