@@ -129,3 +129,31 @@ def test_build_stops_with_the_fix_when_the_kernel_cannot_import_lib(tmp_path):
     code, log = jupyter_book(book, timeout=300)
     assert code != 0
     assert "cannot import the book's library `lib`" in log and "pip install -e ." in log
+
+
+def test_every_executed_page_is_offered_as_a_notebook(built_book):
+    import nbformat
+
+    for page in PAGES:
+        if "```{code-cell}" not in (ROOT / f"{page}.md").read_text():
+            continue
+        ipynb = built_book.html / "_sources" / f"{page}.ipynb"
+        assert ipynb.exists(), f"{page}: no executed .ipynb in _sources/"
+        nb = nbformat.read(ipynb, as_version=4)
+        nbformat.validate(nb)
+        assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{page}.ipynb has no outputs"
+        name = Path(page).name
+        assert f'{name}.ipynb"' in (built_book.html / f"{page}.html").read_text(), f"{page}: no .ipynb download"
+
+
+def test_a_downloaded_notebook_runs_with_nbconvert_outside_the_book(built_book, tmp_path):
+    """The recipe of book/reproducing.md: the book's environment, any folder, plain nbconvert."""
+    import subprocess
+    import sys
+
+    shutil.copy(built_book.html / "_sources" / "book" / "primer" / "entropy-kl.ipynb", tmp_path)
+    proc = subprocess.run([str(Path(sys.executable).with_name("jupyter")), "nbconvert", "--to", "notebook",
+                           "--execute", "entropy-kl.ipynb", "--output", "ran.ipynb"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "ran.ipynb").stat().st_size > 0
