@@ -99,16 +99,16 @@ STARTED = ("() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-h
 
 
 def run_all(page, timeout=300_000):
-    """Run > Run All Cells (again if the kernel was not ready to take it), then wait until every cell ran."""
-    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first.click()  # make it the current notebook
-    for _ in range(6):
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
+    """The notebook's own toolbar button *Restart the kernel and run all cells*, confirmed; wait until all ran."""
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
+    for _ in range(3):
+        panel.locator("[data-command='notebook:restart-run-all']").click()
+        page.locator(".jp-Dialog .jp-mod-accept").click()
         try:
-            page.wait_for_function(STARTED, timeout=10_000)
+            page.wait_for_function(STARTED, timeout=30_000)
             break
         except Exception:  # the kernel was still starting: ask again
-            page.keyboard.press("Escape")
+            pass
     page.wait_for_function(ALL_RUN, timeout=timeout)
 
 
