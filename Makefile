@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 # torch's OpenMP threads spin and slow down up to 20x when another process holds a core.
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: install models book test serve lab page clean measure
+.PHONY: install models book test serve lab page clean measure normalize
 
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,19 @@ $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+# JupyterLab settings of `make lab`, installed into .venv: pages open as notebooks, no news, the book's contents
+# manager (macros, glued numbers, pages saved byte-identical: lib/notebook).
+# The kernels' own log stays at errors: no "running over TCP without encryption" line greets the reader.
+LAB_FILES := $(VENV)/share/jupyter/lab/settings/overrides.json $(VENV)/etc/jupyter/jupyter_server_config.json \
+	$(VENV)/etc/ipython/ipython_kernel_config.json
+$(VENV)/etc/ipython/ipython_kernel_config.json: lab/ipython_kernel_config.json $(STAMP)
+	install -D -m 644 $< $@
+$(VENV)/share/jupyter/lab/settings/overrides.json: lab/overrides.json $(STAMP)
+	install -D -m 644 $< $@
+$(VENV)/etc/jupyter/jupyter_server_config.json: lab/jupyter_server_config.json $(STAMP)
+	install -D -m 644 $< $@
+
+install: $(STAMP) $(LAB_FILES)
 
 ## Build the whole book, every cell executed (cached per page and per library version); fails on any warning.
 book: $(STAMP)
@@ -30,7 +42,7 @@ book: $(STAMP)
 	@echo "The book is at: file://$(CURDIR)/_build/html/index.html   (or run: make serve)"
 
 ## Unit tests, the book build and its offline and browser checks.
-test: $(STAMP)
+test: $(STAMP) $(LAB_FILES)
 	$(BIN)/python -m pytest
 
 ## Execute one page quickly, e.g. make page PAGE=book/primer/entropy-kl.md
@@ -42,9 +54,15 @@ serve:
 	@test -f _build/html/index.html || { echo "No built book: run 'make book' first."; exit 1; }
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
-## JupyterLab on the book's pages (open a .md page as a notebook: right click > Open With > Notebook)
-lab: $(STAMP)
-	$(BIN)/jupyter lab --ip 127.0.0.1 --notebook-dir book
+## JupyterLab on the book's pages: double-click a page, it opens as a notebook; Run > Run All Cells.
+## Extra options: make lab LAB_ARGS="--port 8899 --no-browser". Works as root (adds --allow-root).
+LAB_ARGS ?=
+lab: $(STAMP) $(LAB_FILES)
+	$(BIN)/jupyter lab --ip 127.0.0.1 --ServerApp.root_dir=book $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+## Write every page in the form `make lab` saves it (re-run after merging page edits; `check` only reports)
+normalize: $(STAMP)
+	$(BIN)/python -m lib.notebook normalize $(PAGES)
 
 ## The opt-in second model (Gemma-3-270M) for `make measure`
 models: $(STAMP)

@@ -15,3 +15,8 @@ explore
 
 ``explore`` does no mathematics and imports no part; ``primer``, ``bits`` and ``kv`` import ``infotheory``.
 """
+
+from .notebook.glue import capture_glue as _capture_glue
+from .notebook.glue import glued  # noqa: F401  (the notebook's inline expressions call lib.glued)
+
+_capture_glue()  # in a reader's kernel, record glued values for the notebook's inline expressions

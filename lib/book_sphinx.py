@@ -11,7 +11,9 @@ Listed in ``_config.yml`` under ``sphinx.extra_extensions``. It
    ``book-explorer.js``/``.css`` from ``lib/explore/assets`` (MathJax comes from ``sphinx-mathjax-offline``);
 4. before executing anything, checks that the kernel's Python can import ``lib`` (else the build stops with the
    fix, instead of every page failing with ``ModuleNotFoundError``);
-5. after the build, scans every HTML page and warns (so ``-W`` fails the build) about any script, stylesheet,
+5. offers every executed page as a notebook download (``.ipynb``, beside the ``.md`` source in the download
+   menu): the notebook myst-nb executed is copied into ``_sources/``;
+6. after the build, scans every HTML page and warns (so ``-W`` fails the build) about any script, stylesheet,
    image or frame loaded from outside the site, and about any static ipywidgets embed, whose sliders would move
    without changing their figure.
 """
@@ -130,6 +132,17 @@ def _check_kernel_imports_lib(app, config):
             "`pip install -e .` in the environment of that kernel.")
 
 
+def _offer_executed_notebook(app, pagename, templatename, context, doctree):
+    """Put the executed notebook of ``pagename`` in ``_sources/`` and list it in the page's download menu."""
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if doctree is None or not executed.exists():
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
 def _check_offline(app, exception):
     if exception is not None or app.builder.format != "html":
         return
@@ -152,5 +165,6 @@ def setup(app):
     app.add_js_file("plotly.min.js")
     app.add_js_file("book-explorer.js")
     app.add_css_file("book-explorer.css")
+    app.connect("html-page-context", _offer_executed_notebook, priority=500)
     app.connect("build-finished", _check_offline)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

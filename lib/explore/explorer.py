@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import math
 import os
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -48,8 +49,9 @@ class Explorer:
     log_x, log_y : bool
         Logarithmic axes.
     fixed_y : bool
-        In the static book, keep the y range fixed across all states (default), so that a move shows as a move
-        and not as a rescaled axis.
+        Keep the y range fixed across all states (default), so that a move shows as a move and not as a
+        rescaled axis: the range covering every state of the grid (:meth:`y_range`), in the built book and in
+        a live kernel alike.
     height : int
         Figure height in pixels; the width follows the page.
     """
@@ -105,12 +107,14 @@ class Explorer:
             self._cache[key] = result
         return self._cache[key]
 
+    def state_count(self) -> int:
+        """How many states the static grid holds (the product of the parameters' grid sizes)."""
+        return math.prod(len(p.grid()) for p in self.params)
+
     def grid(self) -> list[dict]:
         """Every combination of the parameters' static grids, first parameter slowest."""
         grids = [p.grid() for p in self.params]
-        count = 1
-        for g in grids:
-            count *= len(g)
+        count = self.state_count()
         if count > MAX_STATES:
             sizes = " x ".join(f"{p.name}:{len(g)}" for p, g in zip(self.params, grids))
             raise ValueError(
@@ -118,6 +122,23 @@ class Explorer:
                 "Lower some Param steps or pass fewer explicit values."
             )
         return [dict(zip([p.name for p in self.params], combo)) for combo in itertools.product(*grids)]
+
+    def y_range(self, views=None):
+        """The fixed y range of this explorer: it covers every state of the grid.
+
+        None if ``fixed_y`` is off or the grid is too large to precompute (such an explorer fails the book
+        build anyway; in a kernel its axis then follows the data).
+
+        ``views`` are the grid's views when the caller has them already (the static renderer); otherwise they
+        are computed once (and cached), as the built book computes them.
+        """
+        from .figure import fixed_y_range
+
+        if not self.fixed_y or (views is None and self.state_count() > MAX_STATES):
+            return None
+        if views is None:
+            views = [self.view(**values) for values in self.grid()]
+        return fixed_y_range(views, self.log_y)
 
     def static_html(self) -> str:
         """The self-contained HTML fragment of the static explorer (needs the vendored plotly.min.js)."""

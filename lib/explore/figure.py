@@ -7,7 +7,7 @@ import numpy as np
 
 from .spec import Trace
 
-__all__ = ["PALETTE", "layout", "trace_style", "trace_data", "plotly_traces"]
+__all__ = ["PALETTE", "fixed_y_range", "layout", "trace_style", "trace_data", "plotly_traces"]
 
 #: Colour-blind-safe palette (Okabe-Ito), in the order traces take it.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
@@ -82,3 +82,27 @@ def trace_data(trace: Trace) -> dict:
 def plotly_traces(view) -> list[dict]:
     """Full Plotly trace dicts of a view (style merged with data)."""
     return [{**trace_style(t, i), **trace_data(t)} for i, t in enumerate(view.traces)]
+
+
+def fixed_y_range(views, log: bool):
+    """A y range covering every view's scatter traces (and error bars), padded by 5 %, or None if empty.
+
+    On a log axis the range is in decades (Plotly's convention): ``[log10(min) - pad, log10(max) + pad]``.
+    """
+    values = []
+    for view in views:
+        for t in view.traces:
+            if t.kind != "scatter":
+                continue
+            y = np.asarray(t.y, dtype=float)
+            if t.error is not None:
+                y = np.concatenate([y - t.error, y + t.error])
+            values.append(y[np.isfinite(y) & ((y > 0) if log else True)])
+    values = np.concatenate(values) if values else np.array([])
+    if values.size == 0:
+        return None
+    lo, hi = float(values.min()), float(values.max())
+    if log:
+        lo, hi = math.log10(lo), math.log10(hi)
+    pad = 0.05 * (hi - lo) if hi > lo else 0.5
+    return [lo - pad, hi + pad]

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .figure import layout, plotly_traces
+from .figure import fixed_y_range, layout, plotly_traces
 from .spec import Choice
 
-__all__ = ["render_live", "slider_for"]
+__all__ = ["live_y_range", "render_live", "slider_for"]
 
 #: Number of positions of a log-scaled integer slider (B, d, T, w).
 LOG_INTEGER_POSITIONS = 200
@@ -35,8 +35,19 @@ def slider_for(param):
                          step=(param.high - param.low) / 200, readout_format=".3g", **common)
 
 
+def live_y_range(explorer, fixed, view):
+    """The range ``fixed`` (the built book's), widened only as far as ``view`` draws outside it (between grid points)."""
+    own = fixed_y_range([view], explorer.log_y)
+    if fixed is None or own is None:
+        return fixed
+    return [min(fixed[0], own[0]), max(fixed[1], own[1])]
+
+
 def render_live(explorer):
-    """A VBox of sliders, the figure and the note; moving a slider calls ``explorer.view`` again."""
+    """A VBox of sliders, the figure and the note; moving a slider calls ``explorer.view`` again.
+
+    The y axis keeps the built book's range (:meth:`Explorer.y_range`), so a move shows as a move.
+    """
     import ipywidgets as w
     import plotly.graph_objects as go
     from IPython.display import display
@@ -44,10 +55,13 @@ def render_live(explorer):
     sliders = {p.name: slider_for(p) for p in explorer.params}
     out = w.Output(layout={"min_height": f"{explorer.height}px"})
     note = w.HTML()
+    shown = {"y_range": explorer.y_range(), "figure": None}
 
     def redraw(_change=None):
         view = explorer.view(**{name: s.value for name, s in sliders.items()})
-        fig = go.Figure(data=plotly_traces(view), layout=layout(explorer))
+        shown["y_range"] = live_y_range(explorer, shown["y_range"], view)
+        fig = go.Figure(data=plotly_traces(view), layout=layout(explorer, shown["y_range"]))
+        shown["figure"] = fig
         note.value = f"<p>{view.note}</p>" if view.note else ""
         out.clear_output(wait=True)
         with out:
@@ -59,4 +73,5 @@ def render_live(explorer):
     box = w.VBox([*sliders.values(), out, note])
     box.sliders = sliders
     box.redraw = redraw
+    box.figure = lambda: shown["figure"]
     return box

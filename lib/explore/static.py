@@ -8,34 +8,10 @@ from __future__ import annotations
 
 import html
 import json
-import math
-
-import numpy as np
 
 from .figure import layout, trace_data, trace_style
 
 __all__ = ["render_static", "static_spec"]
-
-
-def _fixed_y_range(views, log: bool):
-    """A y range covering every state, so the axis stays put while the curves move."""
-    values = []
-    for view in views:
-        for t in view.traces:
-            if t.kind != "scatter":
-                continue
-            y = np.asarray(t.y, dtype=float)
-            if t.error is not None:
-                y = np.concatenate([y - t.error, y + t.error])
-            values.append(y[np.isfinite(y) & ((y > 0) if log else True)])
-    values = np.concatenate(values) if values else np.array([])
-    if values.size == 0:
-        return None
-    lo, hi = float(values.min()), float(values.max())
-    if log:
-        lo, hi = math.log10(lo), math.log10(hi)
-    pad = 0.05 * (hi - lo) if hi > lo else 0.5
-    return [lo - pad, hi + pad]
 
 
 def static_spec(explorer) -> dict:
@@ -53,7 +29,7 @@ def static_spec(explorer) -> dict:
                 f"{[t.name for t in view.traces]}, but the first state has {names}. Every state must return "
                 "the same traces in the same order (use NaN values to hide a curve)."
             )
-    y_range = _fixed_y_range(views, explorer.log_y) if explorer.fixed_y else None
+    y_range = explorer.y_range(views)
     spec = {
         "name": explorer.name,
         "params": [{"name": p.name, "label": p.text, "values": p.grid(), "index": p.default_index()}

@@ -129,3 +129,39 @@ def test_build_stops_with_the_fix_when_the_kernel_cannot_import_lib(tmp_path):
     code, log = jupyter_book(book, timeout=300)
     assert code != 0
     assert "cannot import the book's library `lib`" in log and "pip install -e ." in log
+
+
+def test_every_executed_page_is_offered_as_a_notebook(built_book):
+    import nbformat
+
+    import jupytext
+
+    for page in PAGES:
+        source = (ROOT / f"{page}.md").read_text()
+        if "```{code-cell}" not in source:
+            continue
+        ipynb = built_book.html / "_sources" / f"{page}.ipynb"
+        assert ipynb.exists(), f"{page}: no executed .ipynb in _sources/"
+        nb = nbformat.read(ipynb, as_version=4)
+        nbformat.validate(nb)
+        code = [c.source for c in jupytext.reads(source, fmt="md:myst").cells if c.cell_type == "code"]
+        assert [c.source for c in nb.cells if c.cell_type == "code"] == code, f"{page}.ipynb is not this page"
+        if "explorers." in source:  # an explorer always shows (glue-only cells keep no outputs)
+            assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{page}.ipynb: not executed"
+        name = Path(page).name
+        assert f'{name}.ipynb"' in (built_book.html / f"{page}.html").read_text(), f"{page}: no .ipynb download"
+
+
+def test_a_downloaded_notebook_runs_outside_the_book(built_book, tmp_path):
+    """The recipe of book/reproducing.md: the book's environment, any folder, plain nbformat + nbclient (the
+    engine of ``jupyter nbconvert --execute``), no jupytext."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(built_book.html / "_sources" / "book" / "primer" / "entropy-kl.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert all(c.execution_count for c in nb.cells if c.cell_type == "code")
+    assert any(c.outputs for c in nb.cells if c.cell_type == "code")

@@ -164,6 +164,27 @@ class TestLive:
         box.sliders["a"].value = 1.7
         assert calls and calls[-1]["a"] == pytest.approx(1.7)
 
+    def test_live_axis_keeps_the_built_books_range(self):
+        ex = two_slider_explorer()
+        static_range = static_spec(ex)["layout"]["yaxis"]["range"]
+        box = ex.widget()
+        ranges = [tuple(box.figure().layout.yaxis.range)]
+        for a in (0.3, 1.1, 1.9):
+            box.sliders["a"].value = a
+            ranges.append(tuple(box.figure().layout.yaxis.range))
+        assert set(ranges) == {tuple(static_range)}, "the live y axis rescaled on a move"
+        assert box.figure().layout.yaxis.autorange is False
+
+    def test_live_axis_widens_only_for_values_off_the_grid(self):
+        ex = Explorer("widen", [Param("a", 0.0, 1.0, default=0.0, steps=2)],
+                      lambda a: View([Trace("t", [0, 1], [0.0, 1.0 + 9.0 * a * (1 - a)])]))
+        box = ex.widget()
+        lo, hi = box.figure().layout.yaxis.range
+        box.sliders["a"].value = 0.5  # between the grid points 0 and 1: draws up to 3.25, above the range
+        assert box.figure().layout.yaxis.range[1] >= 3.25 > hi
+        box.sliders["a"].value = 1.0  # back on the grid: the axis does not shrink again
+        assert box.figure().layout.yaxis.range[1] >= 3.25
+
     def test_live_sliders_cover_continuous_ranges(self):
         ex = Explorer("live", [Param("B", 1, 1024, default=16, log=True, integer=True),
                                Param("sigma", 0.1, 10, default=1.0, log=True),
