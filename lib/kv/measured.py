@@ -15,7 +15,7 @@ import numpy as np
 from .fits import bootstrap_alpha, fit_power_law
 
 __all__ = ["MODELS_MEASURED", "VARIANT_LABELS", "parse_variant", "curve_band", "local_slopes", "ratio_curve",
-           "ratio_law", "alpha_table"]
+           "ratio_law", "alpha_table", "paired_alpha_difference"]
 
 #: Stored measurements in display order, with short labels.
 MODELS_MEASURED = {"smollm2-135m": "SmolLM2-135M", "gemma3-270m": "Gemma-3-270M"}
@@ -24,7 +24,10 @@ VARIANT_LABELS = {"sliding": "sliding window", "sliding:pres": "sliding, origina
                   "sink": "sink + recent", "sink:pres": "sink + recent, original positions",
                   "random": "random", "random:pres": "random, original positions",
                   "block_markov": "block-Markov", "evict_sliding:pres": "evict, no recompute",
-                  "evict_sink:pres": "evict with sink, no recompute"}
+                  "evict_sink:pres": "sink + window eviction, original positions",
+                  "streaming_llm": "StreamingLLM (positions in the cache)",
+                  "evict_h2o:pres": "H2O, eviction", "h2o": "H2O, re-encoded",
+                  "h2o_self": "H2O on a re-encoding decoder"}
 
 
 def parse_variant(variant: str):
@@ -170,3 +173,42 @@ def alpha_table(measurement, variants, w_range=None, n_boot: int = 1000, seed: i
         w, mean, per_segment = measurement.curve(*parse_variant(variant))
         out[variant] = bootstrap_alpha(w, per_segment, n_boot=n_boot, seed=seed, w_range=w_range)
     return out
+
+
+def paired_alpha_difference(measurement, a: str, b: str = "sliding", w_range=None, n_boot: int = 1000,
+                            seed: int = 0, level: float = 0.95):
+    """Exponent difference ``alpha_a - alpha_b`` with a *paired* bootstrap over the segments both measured.
+
+    Each replicate resamples segments once and fits both variants' mean curves on those same segments, so
+    the variation the two share cancels (a minimal stand-in for a general paired bootstrap).
+
+    Parameters
+    ----------
+    measurement : lib.kv.store.Measurement
+    a, b : str
+        Variant names (see ``VARIANT_LABELS``).
+    w_range : (float, float), optional
+        Windows used in both fits.
+
+    Returns
+    -------
+    diff, lo, hi : float
+        ``alpha_a - alpha_b`` of the log-log least-squares fits to the mean curves, and its percentile
+        interval.
+    """
+    rng, tail = _checked(n_boot, seed, level)
+    (wa, _, pa), (wb, _, pb) = (measurement.curve(*parse_variant(v)) for v in (a, b))
+    w = np.intersect1d(wa, wb)
+    if w_range is not None:
+        w = w[(w >= w_range[0]) & (w <= w_range[1])]
+    pa, pb = pa[:, np.searchsorted(wa, w)], pb[:, np.searchsorted(wb, w)]
+    n = min(pa.shape[0], pb.shape[0])
+    if n < 2 or w.size < 2:
+        raise ValueError(f"{a!r} and {b!r} share {n} segments and {w.size} windows; need at least 2 of each")
+    pa, pb = pa[:n], pb[:n]
+
+    def diff(rows):
+        return fit_power_law(w, np.nanmean(pa[rows], 0))[1] - fit_power_law(w, np.nanmean(pb[rows], 0))[1]
+
+    boot = np.array([diff(rng.integers(0, n, n)) for _ in range(int(n_boot))])
+    return diff(np.arange(n)), np.percentile(boot, tail), np.percentile(boot, 100 - tail)

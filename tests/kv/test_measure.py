@@ -6,7 +6,7 @@ import lib.kv.corpus as corpus
 import lib.kv.models as models
 from lib.kv import store
 from lib.kv.__main__ import main
-from lib.kv.measure import VARIANTS, Plan, default_plan, run, sqrt2_grid, units
+from lib.kv.measure import Plan, default_plan, online_plan, plan_variants, run, sqrt2_grid, units
 
 TINY = Plan("smollm2-135m", segments=3, length=64, windows=(2, 4, 8), n_starts=2, start_range=(40, 48), sink=1,
             random_starts=1, block_targets=8, evict_windows=(4, 8), evict_from=40, evict_targets=8,
@@ -77,7 +77,7 @@ class TestRun:
         assert len(set(_keys(resumed))) == len(_keys(resumed))
         assert _keys(resumed) == _keys(clean)
         np.testing.assert_allclose(resumed.rows["kl"], clean.rows["kl"], rtol=1e-5)
-        assert {v for v, _ in resumed.variants()} == {v.split(":")[0] for v in VARIANTS}
+        assert {v for v, _ in resumed.variants()} == {v.split(":")[0] for v in plan_variants(TINY)}
 
     def test_shards_merge_when_the_last_one_finishes(self, tiny_world, tmp_path):
         kw = dict(data_dir=tmp_path, work_root=tmp_path / "w", progress=False, variants=["sliding", "sink"])
