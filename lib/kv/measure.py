@@ -283,8 +283,12 @@ def run(plan: Plan, name: str | None = None, variants=None, shard=(0, 1), resume
     return None
 
 
-def merge(plan: Plan, name: str | None = None, variants=None, data_dir=None, work_root=None) -> Path:
-    """Concatenate the part files of ``plan`` into the data file and write its provenance."""
+def merge(plan: Plan, name: str | None = None, variants=None, data_dir=None, work_root=None,
+          command: str | None = None) -> Path:
+    """Concatenate the part files of ``plan`` into the data file and write its provenance.
+
+    ``command`` overrides the recorded command (e.g. when the units of a stopped run are merged by hand).
+    """
     import importlib.metadata as md
 
     from .corpus import CORPUS
@@ -324,8 +328,8 @@ def merge(plan: Plan, name: str | None = None, variants=None, data_dir=None, wor
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
         "seconds": {k: round(v, 1) for k, v in seconds.items()},
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "command": "python -m lib.kv " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("__main__.py")
-                   else f"lib.kv.measure.run(default_plan({plan.model!r}))",
+        "command": command or ("python -m lib.kv " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("__main__.py")
+                               else f"lib.kv.measure.run(default_plan({plan.model!r}))"),
         "columns": {"kl": "nats", "n": "targets averaged in the row (target = -1 when n > 1)"},
     }
     return store.write(name, cols, meta, data_dir=data_dir)

@@ -124,6 +124,19 @@ def _step(model, token, pos, cache, mask):
     return out.last_hidden_state[:, 0].float()
 
 
+def _allowed(w, states, sink, nb, i):
+    """Which cache slots (BOS, then tokens ``0 .. i``) query ``i`` sees in each row: ``[len(w), nb + i + 1]``."""
+    allowed = np.zeros((len(w), nb + i + 1), dtype=bool)
+    allowed[:, :nb] = True
+    for b, wj in enumerate(w):
+        if states:
+            allowed[b, nb + states[b].context()] = True
+        else:
+            allowed[b, nb:nb + sink] = True
+            allowed[b, nb + max(0, i - int(wj) + sink + 1):] = True
+    return allowed
+
+
 def _check_policy(policy, w, sink):
     if policy not in _ROLLING:
         raise ValueError(f"unknown `policy` {policy!r} for rolling_kl: use one of {list(_ROLLING)}")
@@ -193,19 +206,11 @@ def rolling_kl(model, ids, windows, *, policy="streaming_llm", positions=None, s
         fixed = [layer.keys[:, :, :nb + sink].clone() for layer in cache.layers]
         for q in range(p0, T + nb):
             i = q - nb
-            n = q + 1
-            allowed = np.zeros((B, n), dtype=bool)
-            allowed[:, :nb] = True
-            key_pos = np.tile(np.arange(n), (B, 1))
+            allowed = _allowed(w, states, sink, nb, i)
+            if recompute and i in want:
+                kept.update({(i, b): st.context() for b, st in enumerate(states)})
+            key_pos = np.tile(np.arange(q + 1), (B, 1))
             delta = np.maximum(0, i - w + 1)
-            for b, wj in enumerate(w):
-                if states:
-                    allowed[b, nb + states[b].context()] = True
-                    if recompute and i in want:
-                        kept[i, b] = states[b].context()
-                else:
-                    allowed[b, nb:nb + sink] = True
-                    allowed[b, nb + max(0, i - int(wj) + sink + 1):] = True
             if policy == "streaming_llm":
                 key_pos[:, :nb + sink] += delta[:, None]
                 with torch.inference_mode():

@@ -25,12 +25,14 @@ Examples
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
 __all__ = ["Policy", "SlidingPolicy", "SinkRecentPolicy", "StreamingLLMPolicy", "RandomPolicy",
-           "BlockMarkovPolicy", "H2OPolicy", "H2OState", "POLICIES", "make_policy"]
+           "BlockMarkovPolicy", "H2OPolicy", "H2OState", "POLICIES", "make_policy", "selection_bits",
+           "salience_scorer"]
 
 
 def _count(value, name: str, low: int) -> int:
@@ -297,3 +299,40 @@ def make_policy(policy, **options) -> Policy:
     accepted = {"sink": ("sink",), "streaming_llm": ("sink",), "random": ("seed",), "block_markov": ("block",),
                 "h2o": ("recent", "scorer", "recompute")}.get(policy, ())
     return cls(**{k: v for k, v in options.items() if k in accepted})
+
+
+def selection_bits(t, w) -> float:
+    """Bits needed to name which ``w`` of ``t`` tokens a cache keeps: ``log2 C(t, w)``.
+
+    A keep-set chosen from the past is one of ``C(t, w)`` subsets, so beyond the kept tokens themselves it
+    tells the decoder at most this many bits about the evicted ones.
+
+    Parameters
+    ----------
+    t, w : int
+        Tokens read and tokens kept (``1 <= w <= t``).
+
+    Returns
+    -------
+    float
+        ``(ln t! - ln w! - ln (t - w)!) / ln 2``.
+    """
+    t, w = _count(t, "t", 1), _count(w, "w", 1)
+    if w > t:
+        raise ValueError(f"`w` ({w}) must not exceed `t` ({t}): a cache cannot keep more tokens than it read")
+    return (math.lgamma(t + 1) - math.lgamma(w + 1) - math.lgamma(t - w + 1)) / math.log(2)
+
+
+def salience_scorer(seed: int = 0, beta: float = 1.0):
+    """A toy attention for :class:`H2OPolicy`: query ``i`` gives token ``j`` weight ``s_j (1 + i - j)^(-beta)``.
+
+    ``s_j`` are i.i.d. exponential saliences (seeded), so a few old tokens draw much attention; the weights
+    over a context are normalised to sum to one.
+    """
+    salience = np.random.default_rng(_count(seed, "seed", 0)).exponential(size=100_000)
+
+    def scorer(i, context):
+        context = np.asarray(context)
+        a = salience[context] * (1.0 + i - context) ** (-float(beta))
+        return a / a.sum()
+    return scorer

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from lib.kv.policies import (POLICIES, BlockMarkovPolicy, H2OPolicy, RandomPolicy, SinkRecentPolicy, SlidingPolicy,
-                             StreamingLLMPolicy, make_policy)
+from lib.kv.policies import (POLICIES, BlockMarkovPolicy, H2OPolicy, RandomPolicy, SinkRecentPolicy,
+                             SlidingPolicy, StreamingLLMPolicy, make_policy, salience_scorer, selection_bits)
 
 ALL = [SlidingPolicy(), SinkRecentPolicy(4), RandomPolicy(0), BlockMarkovPolicy(), BlockMarkovPolicy(block=5)]
 
@@ -156,3 +156,21 @@ class TestH2OPolicy:
             H2OPolicy().retained(10, 4)
         with pytest.raises(ValueError, match="one entry per context token"):
             H2OPolicy().online(4).update([0.5, 0.5])
+
+
+class TestSelectionBitsAndToyScorer:
+    def test_bits_equal_the_exact_binomial(self):
+        from math import comb, log2
+        for t, w in ((10, 3), (446, 64), (1024, 256), (5, 5)):
+            assert selection_bits(t, w) == pytest.approx(log2(comb(t, w)), rel=1e-9, abs=1e-9)
+        with pytest.raises(ValueError, match="must not exceed `t`"):
+            selection_bits(4, 5)
+
+    def test_toy_scorer_is_a_law_over_the_context_and_h2o_keeps_salient_old_tokens(self):
+        scorer = salience_scorer(seed=0)
+        ctx = np.arange(30)
+        a = scorer(29, ctx)
+        assert a.sum() == pytest.approx(1.0) and (a > 0).all()
+        kept = H2OPolicy(scorer=scorer).retained(200, 16)
+        assert len(kept) == 16 and kept[:8].max() < 200 - 8  # eight heavy hitters older than the window
+        assert not np.array_equal(kept, SlidingPolicy().retained(200, 16))
