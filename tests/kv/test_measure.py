@@ -91,6 +91,27 @@ class TestRun:
         assert run(TINY, "f", fresh=True, **kw) == tmp_path / "f.csv"
 
 
+class TestOnlineProtocol:
+    def test_online_plan_pairs_every_policy_on_common_targets(self):
+        plan = online_plan("gemma3-270m")
+        assert plan.common_targets().min() - max(plan.windows) >= 128 and plan_variants(plan)[0] == "sliding"
+        assert {v for _, v in units(plan)} == {"sliding", "evict_sink", "streaming_llm", "evict_h2o", "h2o"}
+        with pytest.raises(ValueError, match="--protocol online"):
+            units(default_plan("smollm2-135m"), variants=["streaming_llm"])
+
+    def test_a_tiny_online_run_stores_every_policy_at_the_same_targets(self, tiny_world, tmp_path):
+        plan = Plan("smollm2-135m", segments=2, length=64, windows=(4, 8), sink=1, evict_windows=(),
+                    targets=(40, 46, 2))
+        out = run(plan, data_dir=tmp_path, work_root=tmp_path / "w", progress=False,
+                  variants=["sliding", "evict_sink", "streaming_llm", "evict_h2o", "h2o"])
+        assert out == tmp_path / "smollm2-135m-online.csv"
+        m = store.load("smollm2-135m-online", tmp_path)
+        assert len(m.rows["kl"]) == 5 * 2 * 3 * 2 and "online" in m.meta["protocol"]
+        for policy, _ in m.variants():
+            sel = m.rows["policy"] == policy
+            assert sorted(set(m.rows["target"][sel])) == [40, 42, 44]
+
+
 class TestCommandLine:
     def test_unknown_model_is_a_clear_error(self, capsys):
         assert main(["measure", "--model", "gpt-2"]) == 2
