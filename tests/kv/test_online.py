@@ -81,6 +81,9 @@ class TestRollingKl:
             rolling_kl(tiny_llama, tiny_ids, W, policy="sliding", positions=T)
         with pytest.raises(ValueError, match="`recompute` applies to policy='h2o' only"):
             rolling_kl(tiny_llama, tiny_ids, W, policy="sink", positions=T, recompute=True)
+        for name in ("streaming_llm", "h2o"):
+            with pytest.raises(ValueError, match="not a fixed re-encoded keep-set"):
+                truncation_kl(tiny_llama, tiny_ids, W, policy=name, positions=T)
         with pytest.raises(ValueError, match="`sink` .* must be smaller than the budget"):
             rolling_kl(tiny_llama, tiny_ids, [4, 8], policy="streaming_llm", positions=T, sink=4)
 
