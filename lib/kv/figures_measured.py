@@ -23,6 +23,7 @@ VARIANT_STYLE = {
     "random": ("#d62728", "-"), "random:pres": ("#d62728", "--"),
     "block_markov": ("#ff7f0e", "-"),
     "evict_sliding:pres": ("#8c564b", ":"), "evict_sink:pres": ("#2ca02c", ":"),
+    "streaming_llm": ("#17becf", "-."), "evict_h2o:pres": ("#bcbd22", ":"), "h2o": ("#bcbd22", "-"),
 }
 _MODEL_COLORS = ("#1f77b4", "#e377c2")
 

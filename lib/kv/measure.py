@@ -11,6 +11,11 @@ window ``w`` the target is ``t = r + w`` (sliding, random) or ``t = r + w - sink
 pass from ``r`` serves every window and at least 512 tokens precede every target. Block-Markov evaluates
 every target in whole blocks covering at least ``block_targets`` targets below ``length``; eviction
 evaluates every target in [``evict_from``, ``evict_from + evict_targets``).
+
+The *online* protocol (:func:`online_plan`, stored as ``book/data/<model>-online.csv``) measures the
+policies that must run step by step (StreamingLLM, H2O with and without recompute, :mod:`lib.kv.online`)
+beside the sliding window and sink-plus-window eviction at one common set of targets ``range(*targets)`` for
+every window, so that every policy is compared on the same predictions (paired by segment and target).
 """
 from __future__ import annotations
 
@@ -27,10 +32,13 @@ import numpy as np
 from . import store
 from .models import MODELS, cache_dir
 
-__all__ = ["Plan", "VARIANTS", "default_plan", "units", "run", "merge", "sqrt2_grid"]
+__all__ = ["Plan", "VARIANTS", "ONLINE_VARIANTS", "default_plan", "online_plan", "plan_variants", "units",
+           "run", "merge", "sqrt2_grid"]
 
+#: Variants of the online protocol (common targets); ``sliding`` and ``evict_sink`` are the references.
+ONLINE_VARIANTS = ("sliding", "evict_sink", "streaming_llm", "evict_h2o", "h2o", "h2o_self")
 VARIANTS = ("sliding", "sliding:pres", "sink", "sink:pres", "random", "random:pres", "block_markov",
-            "evict_sliding", "evict_sink")
+            "evict_sliding", "evict_sink") + ONLINE_VARIANTS[2:]
 
 
 def sqrt2_grid(low: int = 4, high: int = 256) -> list:
@@ -57,12 +65,18 @@ class Plan:
     evict_targets: int = 128
     seed: int = 0
     variant_segments: dict = field(default_factory=dict)
+    targets: tuple = ()
+    h2o_recent: float = 0.5
 
     def starts(self, n=None) -> np.ndarray:
         """``n`` evenly spaced starts in ``start_range`` (the first ``n`` of a finer grid are not used)."""
         n = self.n_starts if n is None else n
         lo, hi = self.start_range
         return lo + (np.arange(n) * (hi - lo)) // n
+
+    def common_targets(self) -> np.ndarray:
+        """The online protocol's targets ``range(*targets)`` (empty for the truncation protocol)."""
+        return np.arange(*self.targets) if self.targets else np.zeros(0, dtype=np.int64)
 
     def n_segments(self, variant: str) -> int:
         return min(self.segments, self.variant_segments.get(variant, self.segments))
@@ -88,12 +102,33 @@ def default_plan(model: str, segments: int | None = None) -> Plan:
     return plan
 
 
-def units(plan: Plan, variants=VARIANTS, shard=(0, 1)) -> list:
+def online_plan(model: str, segments: int | None = None) -> Plan:
+    """The online protocol for ``model``: windows 8 .. 256 on the x2 grid, targets 384, 386, .., 446.
+
+    ``h2o_self`` (H2O run on a re-encoding decoder) costs about ``sum_w w (T - w)`` tokens a segment
+    (T = 446: 137k tokens, about an hour on one shared core), so the default plan gives it no segment; ``h2o``
+    re-encodes the keep-sets of the evicting cache instead (32 passes of w tokens per window).
+    """
+    n = 6 if model == "gemma3-270m" else 8
+    plan = Plan(model, segments=n, windows=(8, 16, 32, 64, 128, 256), sink=default_plan(model).sink,
+                evict_windows=(), targets=(384, 448, 2), variant_segments={"h2o_self": 0})
+    return plan if segments is None else replace(plan, segments=default_plan(model, segments).segments)
+
+
+def plan_variants(plan: Plan) -> tuple:
+    """The variants a plan measures by default."""
+    return ONLINE_VARIANTS if plan.targets else VARIANTS[:9]
+
+
+def units(plan: Plan, variants=None, shard=(0, 1)) -> list:
     """The (segment, variant) units of ``plan`` that belong to ``shard`` = (i, n), in run order."""
     i, n = shard
-    bad = [v for v in variants if v not in VARIANTS]
+    variants = plan_variants(plan) if variants is None else variants
+    allowed = plan_variants(plan)
+    bad = [v for v in variants if v not in allowed]
     if bad:
-        raise ValueError(f"unknown variants {bad}: use some of {list(VARIANTS)}")
+        raise ValueError(f"unknown variants {bad} for this protocol: use some of {list(allowed)}"
+                         + ("" if plan.targets else " (StreamingLLM and H2O: --protocol online)"))
     if not (isinstance(n, int) and isinstance(i, int) and n >= 1 and 0 <= i < n):
         raise ValueError(f"`shard` must be (i, n) with 0 <= i < n, got {shard!r}")
     todo = [(s, v) for s in range(plan.segments) for v in variants if s < plan.n_segments(v)]
@@ -107,6 +142,8 @@ def _unit_rows(model, plan, seg, variant, bos, ref):
     pres = flag == "pres"
     w = np.asarray(plan.windows)
     rows = []
+    if plan.targets:
+        return _online_rows(model, plan, seg, policy, bos, ref)
     if policy in ("sliding", "sink", "random"):
         shift = plan.sink if policy == "sink" else 0
         if policy == "sink":
@@ -137,6 +174,44 @@ def _unit_rows(model, plan, seg, variant, bos, ref):
     return rows
 
 
+def _online_rows(model, plan, seg, policy, bos, ref):
+    """Rows of one online-protocol unit: every (common target, window), one row each (n = 1)."""
+    from .online import h2o_kl, rolling_kl
+    from .truncation import eviction_kl, truncation_kl
+
+    t, w = plan.common_targets(), list(plan.windows)
+    kw = dict(positions=t, bos=bos, reference=ref)
+    if policy == "sliding":
+        kl, pres = truncation_kl(model, seg.ids, w, **kw), False
+    elif policy == "evict_sink":
+        kl, pres = eviction_kl(model, seg.ids, w, sink=plan.sink, **kw), True
+    elif policy == "streaming_llm":
+        kl, pres = rolling_kl(model, seg.ids, w, policy="streaming_llm", sink=plan.sink, **kw), False
+    elif policy == "evict_h2o":
+        kl, pres = rolling_kl(model, seg.ids, w, policy="h2o", recent=plan.h2o_recent, **kw), True
+    elif policy == "h2o":
+        kl, pres = rolling_kl(model, seg.ids, w, policy="h2o", recent=plan.h2o_recent, recompute=True, **kw), False
+    else:
+        kl, pres = h2o_kl(model, seg.ids, w, recent=plan.h2o_recent, **kw), False
+    return [(policy, pres, seg.index, int(t[a]), int(w[b]), float(v), 1) for (a, b), v in np.ndenumerate(kl)]
+
+
+_ONLINE_META = {"online": (
+    "every variant at the common targets range(*targets), one row per (target, window); "
+    "streaming_llm: sink + recent window, no recompute, positions assigned within the cache (sink keys "
+    "re-rotated, lib.kv.online.rolling_kl); evict_sink: the same entries at original positions (banded pass); "
+    "evict_h2o: H2O keep-set (recent window round(h2o_recent*w), heavy hitters by attention summed over layers "
+    "and heads, accumulated online from the evicting cache itself), no recompute, original positions; h2o: "
+    "the same keep-sets, re-encoded for each target at positions 0..w-1 (rolling_kl recompute=True); "
+    "h2o_self: the H2O rule run on a re-encoding decoder, scores from its own passes (lib.kv.online.h2o_kl); "
+    "eager attention for the H2O variants")}
+
+
+def default_name(plan: Plan) -> str:
+    """The data file stem: the model's name, with ``-online`` for the online protocol."""
+    return plan.model + ("-online" if plan.targets else "")
+
+
 def work_dir(plan: Plan, name: str, root=None) -> Path:
     """Where the part files of ``plan`` live: ``<root or cache>/measure/<name>-<plan hash>``."""
     return (Path(root) if root is not None else cache_dir() / "measure") / f"{name}-{plan.key()}"
@@ -146,7 +221,7 @@ def _part(wdir: Path, unit) -> Path:
     return wdir / f"seg{unit[0]:03d}.{unit[1].replace(':', '-')}.json"
 
 
-def run(plan: Plan, name: str | None = None, variants=VARIANTS, shard=(0, 1), resume=False, fresh=False,
+def run(plan: Plan, name: str | None = None, variants=None, shard=(0, 1), resume=False, fresh=False,
         data_dir=None, work_root=None, progress=True, fail_after=None) -> Path | None:
     """Measure the units of ``plan`` in ``shard``; merge when every unit of the plan is done.
 
@@ -172,7 +247,8 @@ def run(plan: Plan, name: str | None = None, variants=VARIANTS, shard=(0, 1), re
     from .models import bos_id, load_model
     from .truncation import FullContext
 
-    name = name or plan.model
+    name = name or default_name(plan)
+    variants = plan_variants(plan) if variants is None else variants
     wdir = work_dir(plan, name, work_root)
     wdir.mkdir(parents=True, exist_ok=True)
     store.atomic_write(wdir / "plan.json", json.dumps(asdict(plan), default=list, indent=1).encode())
@@ -207,13 +283,18 @@ def run(plan: Plan, name: str | None = None, variants=VARIANTS, shard=(0, 1), re
     return None
 
 
-def merge(plan: Plan, name: str | None = None, variants=VARIANTS, data_dir=None, work_root=None) -> Path:
-    """Concatenate the part files of ``plan`` into the data file and write its provenance."""
+def merge(plan: Plan, name: str | None = None, variants=None, data_dir=None, work_root=None,
+          command: str | None = None) -> Path:
+    """Concatenate the part files of ``plan`` into the data file and write its provenance.
+
+    ``command`` overrides the recorded command (e.g. when the units of a stopped run are merged by hand).
+    """
     import importlib.metadata as md
 
     from .corpus import CORPUS
 
-    name = name or plan.model
+    name = name or default_name(plan)
+    variants = plan_variants(plan) if variants is None else variants
     wdir = work_dir(plan, name, work_root)
     cols = {c: [] for c in store.COLUMNS}
     seconds, titles = {}, {}
@@ -241,13 +322,14 @@ def merge(plan: Plan, name: str | None = None, variants=VARIANTS, data_dir=None,
                          "in nats, float64 log-softmax; truncation re-encodes the retained tokens; evict_* keep "
                          "the full-context cache and mask evicted entries (no recompute, original positions)",
                          starts=plan.starts().tolist(), random_starts_used=plan.starts(plan.random_starts).tolist(),
-                         block_markov_window="budget w; block L = ceil(w/2), memory between L and 2L-1"),
+                         block_markov_window="budget w; block L = ceil(w/2), memory between L and 2L-1",
+                         **(_ONLINE_META if plan.targets else {})),
         "versions": versions,
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
         "seconds": {k: round(v, 1) for k, v in seconds.items()},
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "command": "python -m lib.kv " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("__main__.py")
-                   else f"lib.kv.measure.run(default_plan({plan.model!r}))",
+        "command": command or ("python -m lib.kv " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("__main__.py")
+                               else f"lib.kv.measure.run(default_plan({plan.model!r}))"),
         "columns": {"kl": "nats", "n": "targets averaged in the row (target = -1 when n > 1)"},
     }
     return store.write(name, cols, meta, data_dir=data_dir)

@@ -26,7 +26,10 @@ VARIANT_LABELS = {"sliding": "sliding window", "sliding:pres": "sliding, origina
                   "sink": "sink + recent", "sink:pres": "sink + recent, original positions",
                   "random": "random", "random:pres": "random, original positions",
                   "block_markov": "block-Markov", "evict_sliding:pres": "evict, no recompute",
-                  "evict_sink:pres": "evict with sink, no recompute"}
+                  "evict_sink:pres": "sink + window eviction, original positions",
+                  "streaming_llm": "StreamingLLM (positions in the cache)",
+                  "evict_h2o:pres": "H2O, eviction", "h2o": "H2O, re-encoded",
+                  "h2o_self": "H2O on a re-encoding decoder"}
 
 
 def parse_variant(variant: str):

@@ -7,7 +7,13 @@ also say so through :meth:`Policy.shared`; :func:`lib.kv.truncation.truncation_k
 target with the same ``(prefix, r)`` from one forward pass (the exact shared-start trick).
 
 ``POLICIES`` maps names to classes; build a fresh instance per run (``POLICIES[name](**options)``), since
-:class:`RandomPolicy` carries a random state.
+:class:`RandomPolicy` and :class:`H2OPolicy` carry state.
+
+Two policies are defined by how the decoder *runs*, not only by the tokens it keeps, and are measured by
+:mod:`lib.kv.online`: :class:`StreamingLLMPolicy` keeps the sink-plus-recent token set but never recomputes
+and places the cached keys at their slots in the cache; :class:`H2OPolicy` chooses its tokens online from the
+attention its own cache receives (``recompute=True``: the kept tokens are re-encoded at every step;
+``recompute=False``: eviction).
 
 Examples
 --------
@@ -19,12 +25,14 @@ Examples
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
-__all__ = ["Policy", "SlidingPolicy", "SinkRecentPolicy", "RandomPolicy", "BlockMarkovPolicy", "POLICIES",
-           "make_policy"]
+__all__ = ["Policy", "SlidingPolicy", "SinkRecentPolicy", "StreamingLLMPolicy", "RandomPolicy",
+           "BlockMarkovPolicy", "H2OPolicy", "H2OState", "POLICIES", "make_policy", "selection_bits",
+           "salience_scorer"]
 
 
 def _count(value, name: str, low: int) -> int:
@@ -75,7 +83,9 @@ class SlidingPolicy(Policy):
 
 
 class SinkRecentPolicy(Policy):
-    """Keep the first ``sink`` tokens and the last ``w - sink`` (StreamingLLM's sink plus recent window).
+    """Keep the first ``sink`` tokens and the last ``w - sink``, re-encoded (StreamingLLM's token set).
+
+    Re-encoding these tokens is not StreamingLLM, which never recomputes (:class:`StreamingLLMPolicy`).
 
     Parameters
     ----------
@@ -108,6 +118,20 @@ class SinkRecentPolicy(Policy):
     def retained(self, t, w):
         prefix, start = self.shared(t, w)
         return np.concatenate([np.asarray(prefix, dtype=int), np.arange(start, t)])
+
+
+class StreamingLLMPolicy(SinkRecentPolicy):
+    """StreamingLLM (Xiao et al. 2024): sink plus recent window, no recompute, positions in the cache.
+
+    The cache keeps the ``sink`` first entries and the last ``w - sink``; every entry's keys and values are
+    those computed when its token arrived, and positions are assigned within the cache: the query sits at
+    slot ``w - 1``, the sinks at ``0 .. sink - 1``, so the cached sink keys are re-rotated at every step.
+    The token set is that of :class:`SinkRecentPolicy`; the estimand is
+    :func:`lib.kv.online.rolling_kl` (``truncation_kl`` refuses it).
+    """
+
+    name = "streaming_llm"
+    recompute = False
 
 
 class RandomPolicy(Policy):
@@ -169,7 +193,100 @@ class BlockMarkovPolicy(Policy):
         return np.arange(self.shared(t, w)[1], t)
 
 
-POLICIES = {cls.name: cls for cls in (SlidingPolicy, SinkRecentPolicy, RandomPolicy, BlockMarkovPolicy)}
+class H2OState:
+    """The online state of H2O for one budget: kept tokens, their accumulated attention, the token count.
+
+    Query ``i`` (the decoder has read ``x_0 .. x_i`` and predicts ``x_{i+1}``) attends to
+    :meth:`context`: the last ``recent`` tokens ``x_{i-recent+1} .. x_i`` and at most ``w - recent`` older
+    *heavy hitters*. :meth:`update` adds the attention that query ``i`` gave each context token to that
+    token's score, then moves on to query ``i + 1``; the token leaving the recent window joins the heavy
+    hitters, and if they exceed ``w - recent`` the one with the smallest score (the oldest on a tie) is
+    evicted for good. The scores are sums of attention probabilities received while cached,
+    ``a_j = sum_{i : j in C_i} A_i(j)``.
+    """
+
+    def __init__(self, w: int, recent: int):
+        self.w, self.recent = w, recent
+        self.i = 0
+        self.heavy = np.zeros(0, dtype=np.int64)
+        self.scores = {}
+
+    def context(self) -> np.ndarray:
+        """Sorted token indices query ``i`` attends to (at most ``w``)."""
+        return np.concatenate([self.heavy, np.arange(max(0, self.i - self.recent + 1), self.i + 1)])
+
+    def update(self, weights) -> None:
+        """Add the attention ``weights`` of query ``i`` over :meth:`context` to the scores, then evict."""
+        ctx = self.context()
+        weights = np.asarray(weights, dtype=np.float64)
+        if weights.shape != ctx.shape:
+            raise ValueError(f"`weights` must have one entry per context token ({len(ctx)}), got {weights.shape}")
+        for j, a in zip(ctx.tolist(), weights.tolist()):
+            self.scores[j] = self.scores.get(j, 0.0) + a
+        leaving = self.i - self.recent + 1  # leaves the recent window of query i + 1
+        self.i += 1
+        if leaving >= 0:
+            self.heavy = np.append(self.heavy, leaving)
+        if len(self.heavy) > self.w - self.recent:
+            score = np.array([self.scores[j] for j in self.heavy.tolist()])
+            drop = np.lexsort((self.heavy, score))[0]
+            self.scores.pop(int(self.heavy[drop]))
+            self.heavy = np.delete(self.heavy, drop)
+
+
+class H2OPolicy(Policy):
+    """H2O (Zhang et al. 2023): a recent window plus the heavy hitters of the attention the cache received.
+
+    One keep-set for all layers and heads (scores summed over them), so that the kept *tokens* can be
+    re-encoded; the original keeps a set per head. The selection depends only on the past.
+
+    Parameters
+    ----------
+    recent : float
+        Share of the budget given to the recent window, ``recent_w = max(1, round(recent * w))``; H2O's
+        default is one half.
+    scorer : callable or None
+        ``scorer(i, context) -> weights``: the attention of query ``i`` over the token indices ``context``.
+        Needed only by :meth:`retained`; the measurement (:mod:`lib.kv.online`) feeds the model's attention.
+    recompute : bool
+        True: the kept tokens are re-encoded at every step (``h2o``); False: eviction (``evict_h2o``).
+    """
+
+    name = "h2o"
+
+    def __init__(self, recent: float = 0.5, scorer=None, recompute: bool = True):
+        if isinstance(recent, bool) or not isinstance(recent, numbers.Real) or not 0 < recent <= 1:
+            raise ValueError(f"`recent` must be a share of the budget in (0, 1], got {recent!r}")
+        self.recent, self.scorer, self.recompute = float(recent), scorer, bool(recompute)
+        self._states = {}
+
+    def options(self):
+        return {"recent": self.recent, "recompute": self.recompute}
+
+    def n_recent(self, w) -> int:
+        """Tokens of budget ``w`` given to the recent window."""
+        w = self.check_budget(w)
+        return min(w, max(1, int(round(self.recent * w))))
+
+    def online(self, w) -> H2OState:
+        """A fresh online state for budget ``w``."""
+        return H2OState(self.check_budget(w), self.n_recent(w))
+
+    def retained(self, t, w):
+        if self.scorer is None:
+            raise ValueError("H2OPolicy needs a `scorer` (the attention its cache receives) to answer "
+                             "`retained`; the language-model measurement lives in lib.kv.online")
+        t = _count(t, "t", 1)
+        state = self._states.get(w)
+        if state is None or state.i > t - 1:
+            state = self._states[w] = self.online(w)
+        while state.i < t - 1:
+            state.update(self.scorer(state.i, state.context()))
+        return state.context()
+
+
+POLICIES = {cls.name: cls for cls in (SlidingPolicy, SinkRecentPolicy, StreamingLLMPolicy, RandomPolicy,
+                                      BlockMarkovPolicy, H2OPolicy)}
 
 
 def make_policy(policy, **options) -> Policy:
@@ -179,5 +296,43 @@ def make_policy(policy, **options) -> Policy:
     if policy not in POLICIES:
         raise ValueError(f"unknown `policy` {policy!r}: use one of {sorted(POLICIES)}")
     cls = POLICIES[policy]
-    accepted = {"sink": ("sink",), "random": ("seed",), "block_markov": ("block",)}.get(policy, ())
+    accepted = {"sink": ("sink",), "streaming_llm": ("sink",), "random": ("seed",), "block_markov": ("block",),
+                "h2o": ("recent", "scorer", "recompute")}.get(policy, ())
     return cls(**{k: v for k, v in options.items() if k in accepted})
+
+
+def selection_bits(t, w) -> float:
+    """Bits needed to name which ``w`` of ``t`` tokens a cache keeps: ``log2 C(t, w)``.
+
+    A keep-set chosen from the past is one of ``C(t, w)`` subsets, so beyond the kept tokens themselves it
+    tells the decoder at most this many bits about the evicted ones.
+
+    Parameters
+    ----------
+    t, w : int
+        Tokens read and tokens kept (``1 <= w <= t``).
+
+    Returns
+    -------
+    float
+        ``(ln t! - ln w! - ln (t - w)!) / ln 2``.
+    """
+    t, w = _count(t, "t", 1), _count(w, "w", 1)
+    if w > t:
+        raise ValueError(f"`w` ({w}) must not exceed `t` ({t}): a cache cannot keep more tokens than it read")
+    return (math.lgamma(t + 1) - math.lgamma(w + 1) - math.lgamma(t - w + 1)) / math.log(2)
+
+
+def salience_scorer(seed: int = 0, beta: float = 1.0):
+    """A toy attention for :class:`H2OPolicy`: query ``i`` gives token ``j`` weight ``s_j (1 + i - j)^(-beta)``.
+
+    ``s_j`` are i.i.d. exponential saliences (seeded), so a few old tokens draw much attention; the weights
+    over a context are normalised to sum to one.
+    """
+    salience = np.random.default_rng(_count(seed, "seed", 0)).exponential(size=100_000)
+
+    def scorer(i, context):
+        context = np.asarray(context)
+        a = salience[context] * (1.0 + i - context) ** (-float(beta))
+        return a / a.sum()
+    return scorer

@@ -255,7 +255,8 @@ def truncation_kl(model, ids, windows, *, policy="sliding", positions=None, sink
     windows : 1-D integer array
         Budgets ``w`` (retained tokens, sink included, BOS excluded); each in [1, min(len(ids), context)].
     policy : str or Policy
-        ``"sliding"``, ``"sink"``, ``"random"``, ``"block_markov"`` (see ``lib.kv.POLICIES``) or an instance.
+        ``"sliding"``, ``"sink"``, ``"random"``, ``"block_markov"`` (see ``lib.kv.POLICIES``) or an instance;
+        StreamingLLM and H2O run online (:mod:`lib.kv.online`).
     positions : 1-D or 2-D integer array
         Targets ``t`` in [1, len(ids)] (the model has read ``x_0 .. x_{t-1}``). 1-D: the same targets
         for every window; 2-D of shape [n, len(windows)]: one target per (row, window), e.g.
@@ -278,6 +279,9 @@ def truncation_kl(model, ids, windows, *, policy="sliding", positions=None, sink
     w = _windows(windows, model, len(ids))
     targets = _targets(positions, len(ids), len(w))
     pol = make_policy(policy, sink=sink, block=block, seed=seed)
+    if not getattr(pol, "recompute", True) or pol.name == "h2o":
+        raise ValueError(f"`policy` {pol.name!r} is not a fixed re-encoded keep-set: measure it with "
+                         "lib.kv.online.rolling_kl (StreamingLLM, H2O eviction) or h2o_kl (H2O re-encoded)")
     for wj in w:
         pol.check_budget(int(wj))
     if not isinstance(position_preserving, (bool, np.bool_)):
@@ -295,10 +299,12 @@ def eviction_kl(model, ids, windows, *, positions=None, sink=0, bos=None, refere
     """KL between the full-context law and a cache that evicted entries without recompute, in nats.
 
     One pass over ``ids`` per window with a banded attention mask: every query at every layer sees only
-    the last ``w - sink`` entries (itself included), the ``sink`` leading ones, and BOS. This is what a
-    rolling KV cache (StreamingLLM's window attention, or StreamingLLM itself with ``sink=4``) computes
-    with original positions. It is *not* truncation: a retained entry in layer ``l >= 2`` was computed
-    from entries that were later evicted, so information from up to ``n_layers * w`` tokens back survives.
+    the last ``w - sink`` entries (itself included), the ``sink`` leading ones, and BOS, all at their
+    *original* positions: sink-plus-window eviction (with ``sink=0``, StreamingLLM's "window attention"
+    baseline). It is not StreamingLLM, which assigns positions within the cache
+    (:func:`lib.kv.online.rolling_kl`), and it is *not* truncation: a retained entry in layer ``l >= 2`` was
+    computed from entries that were later evicted, so information from up to ``n_layers * w`` tokens back
+    survives.
 
     Parameters
     ----------

@@ -6,7 +6,7 @@ import lib.kv.corpus as corpus
 import lib.kv.models as models
 from lib.kv import store
 from lib.kv.__main__ import main
-from lib.kv.measure import VARIANTS, Plan, default_plan, run, sqrt2_grid, units
+from lib.kv.measure import Plan, default_plan, online_plan, plan_variants, run, sqrt2_grid, units
 
 TINY = Plan("smollm2-135m", segments=3, length=64, windows=(2, 4, 8), n_starts=2, start_range=(40, 48), sink=1,
             random_starts=1, block_targets=8, evict_windows=(4, 8), evict_from=40, evict_targets=8,
@@ -77,7 +77,7 @@ class TestRun:
         assert len(set(_keys(resumed))) == len(_keys(resumed))
         assert _keys(resumed) == _keys(clean)
         np.testing.assert_allclose(resumed.rows["kl"], clean.rows["kl"], rtol=1e-5)
-        assert {v for v, _ in resumed.variants()} == {v.split(":")[0] for v in VARIANTS}
+        assert {v for v, _ in resumed.variants()} == {v.split(":")[0] for v in plan_variants(TINY)}
 
     def test_shards_merge_when_the_last_one_finishes(self, tiny_world, tmp_path):
         kw = dict(data_dir=tmp_path, work_root=tmp_path / "w", progress=False, variants=["sliding", "sink"])
@@ -89,6 +89,27 @@ class TestRun:
         kw = dict(data_dir=tmp_path, work_root=tmp_path / "w", progress=False, variants=["sliding"])
         run(TINY, "f", **kw)
         assert run(TINY, "f", fresh=True, **kw) == tmp_path / "f.csv"
+
+
+class TestOnlineProtocol:
+    def test_online_plan_pairs_every_policy_on_common_targets(self):
+        plan = online_plan("gemma3-270m")
+        assert plan.common_targets().min() - max(plan.windows) >= 128 and plan_variants(plan)[0] == "sliding"
+        assert {v for _, v in units(plan)} == {"sliding", "evict_sink", "streaming_llm", "evict_h2o", "h2o"}
+        with pytest.raises(ValueError, match="--protocol online"):
+            units(default_plan("smollm2-135m"), variants=["streaming_llm"])
+
+    def test_a_tiny_online_run_stores_every_policy_at_the_same_targets(self, tiny_world, tmp_path):
+        plan = Plan("smollm2-135m", segments=2, length=64, windows=(4, 8), sink=1, evict_windows=(),
+                    targets=(40, 46, 2))
+        out = run(plan, data_dir=tmp_path, work_root=tmp_path / "w", progress=False,
+                  variants=["sliding", "evict_sink", "streaming_llm", "evict_h2o", "h2o"])
+        assert out == tmp_path / "smollm2-135m-online.csv"
+        m = store.load("smollm2-135m-online", tmp_path)
+        assert len(m.rows["kl"]) == 5 * 2 * 3 * 2 and "online" in m.meta["protocol"]
+        for policy, _ in m.variants():
+            sel = m.rows["policy"] == policy
+            assert sorted(set(m.rows["target"][sel])) == [40, 42, 44]
 
 
 class TestCommandLine:

@@ -103,6 +103,24 @@ class TestRatioCurveAndAlphaTable:
         table = alpha_table(m, ["sliding", "sink"], n_boot=100)
         assert table["sliding"][0] == pytest.approx(0.9) and table["sink"][0] == pytest.approx(0.7)
 
+    def test_paired_difference_cancels_what_the_segments_share(self):
+        rng = np.random.default_rng(4)
+        jitter = 0.15 * rng.normal(size=12)  # each segment's own exponent, shared by both policies
+        cols = {k: [] for k in ("policy", "position_preserving", "segment", "target", "window", "kl", "n")}
+        for policy, alpha in (("sliding", 0.8), ("h2o", 0.6)):
+            for s_, j in enumerate(jitter):
+                for w in W:
+                    for c, v in zip(cols, (policy, False, s_, -1, w, float(w) ** -(alpha + j), 1)):
+                        cols[c].append(v)
+        m = Measurement("paired", {}, {k: np.array(v) for k, v in cols.items()})
+        d, lo, hi, n = paired_alpha(m, "h2o", "sliding", n_boot=200)
+        unpaired = alpha_table(m, ["h2o", "sliding"], n_boot=200)
+        assert d == pytest.approx(-0.2, abs=0.02) and lo <= d <= hi
+        assert hi - lo < 0.5 * min(b - a for _, a, b in unpaired.values())
+        assert n == 12
+        with pytest.raises(ValueError, match="`w_range`"):
+            paired_alpha(m, "h2o", "sliding", w_range=(8, 8))
+
     def test_unknown_variant(self):
         with pytest.raises(ValueError, match="unknown `variant` 'lru'"):
             parse_variant("lru")

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from lib.kv.policies import (POLICIES, BlockMarkovPolicy, RandomPolicy, SinkRecentPolicy, SlidingPolicy,
-                             make_policy)
+from lib.kv.policies import (POLICIES, BlockMarkovPolicy, H2OPolicy, RandomPolicy, SinkRecentPolicy,
+                             SlidingPolicy, StreamingLLMPolicy, make_policy, salience_scorer, selection_bits)
 
 ALL = [SlidingPolicy(), SinkRecentPolicy(4), RandomPolicy(0), BlockMarkovPolicy(), BlockMarkovPolicy(block=5)]
 
@@ -35,11 +35,12 @@ class TestCommonInterface:
             policy.retained(10, 2.5)
 
     def test_registry_names_and_fresh_instances(self):
-        assert set(POLICIES) == {"sliding", "sink", "random", "block_markov"}
+        assert set(POLICIES) == {"sliding", "sink", "streaming_llm", "random", "block_markov", "h2o"}
         assert make_policy("random", seed=3) is not make_policy("random", seed=3)
         assert make_policy("sink", sink=2, seed=5).sink == 2
+        assert make_policy("h2o", recent=0.25, sink=3).recent == 0.25
         with pytest.raises(ValueError, match="unknown `policy`"):
-            make_policy("h2o")
+            make_policy("tova")
 
 
 class TestSlidingPolicy:
@@ -99,3 +100,77 @@ class TestBlockMarkovPolicy:
     def test_bad_block_is_rejected(self):
         with pytest.raises(ValueError, match="`block` must be >= 1"):
             BlockMarkovPolicy(block=0)
+
+
+#: A toy attention matrix: row i is the attention of query i over tokens 0 .. i (rows need not sum to 1).
+TOY = [[1.0], [0.6, 0.4], [0.1, 0.2, 0.7], [0.5, 0.1, 0.1, 0.3], [0.2, 0.0, 0.3, 0.0, 0.5],
+       [0.1, 0.0, 0.0, 0.0, 0.1, 0.8]]
+
+
+def _toy_scorer(i, context):
+    return np.asarray(TOY[i])[context]
+
+
+class TestStreamingLLMPolicy:
+    def test_keeps_the_sink_plus_recent_token_set_but_is_marked_as_not_recomputing(self):
+        pol = StreamingLLMPolicy(sink=2)
+        np.testing.assert_array_equal(pol.retained(20, 5), SinkRecentPolicy(2).retained(20, 5))
+        assert pol.recompute is False and pol.name == "streaming_llm"
+
+
+class TestH2OPolicy:
+    def test_keep_set_equals_a_hand_computation_on_a_toy_attention_matrix(self):
+        # w = 3 with one recent slot: two heavy hitters. Scores after query 2: s0 = 1.7, s1 = 0.6, s2 = 0.7,
+        # so token 1 goes; after query 3 (context 0, 2, 3): s0 = 2.2, s2 = 0.8, s3 = 0.3, so token 3 goes;
+        # after query 4 (context 0, 2, 4): s0 = 2.4, s2 = 1.1, s4 = 0.5, so token 4 goes.
+        pol = H2OPolicy(recent=1 / 3, scorer=_toy_scorer)
+        assert pol.n_recent(3) == 1
+        np.testing.assert_array_equal(pol.retained(3, 3), [0, 1, 2])
+        np.testing.assert_array_equal(pol.retained(4, 3), [0, 2, 3])
+        np.testing.assert_array_equal(pol.retained(5, 3), [0, 2, 4])
+        np.testing.assert_array_equal(pol.retained(6, 3), [0, 2, 5])
+        np.testing.assert_array_equal(pol.retained(4, 3), [0, 2, 3])  # asking again replays from the start
+
+    def test_the_recent_window_is_always_kept_and_old_attention_accumulates(self):
+        state = H2OPolicy(recent=0.5).online(4)
+        for i in range(12):
+            ctx = state.context()
+            assert len(ctx) == min(i + 1, 4) and set(range(max(0, i - 1), i + 1)) <= set(ctx)
+            state.update(np.ones(len(ctx)))
+        # equal weight per step: older tokens collected more, so the heavy hitters are the first two tokens
+        np.testing.assert_array_equal(state.context(), [0, 1, 11, 12])
+
+    def test_ties_evict_the_oldest(self):
+        pol = H2OPolicy(recent=0.5, scorer=lambda i, c: (np.asarray(c) == i).astype(float))  # self only
+        np.testing.assert_array_equal(pol.retained(20, 6), SlidingPolicy().retained(20, 6))
+
+    def test_only_a_recent_window_is_the_sliding_window(self):
+        pol = H2OPolicy(recent=1.0, scorer=lambda i, c: np.random.default_rng(i).random(len(c)))
+        for t in (1, 5, 17, 40):
+            np.testing.assert_array_equal(pol.retained(t, 6), SlidingPolicy().retained(t, 6))
+
+    def test_bad_input_is_rejected(self):
+        with pytest.raises(ValueError, match="`recent` must be a share"):
+            H2OPolicy(recent=0)
+        with pytest.raises(ValueError, match="needs a `scorer`"):
+            H2OPolicy().retained(10, 4)
+        with pytest.raises(ValueError, match="one entry per context token"):
+            H2OPolicy().online(4).update([0.5, 0.5])
+
+
+class TestSelectionBitsAndToyScorer:
+    def test_bits_equal_the_exact_binomial(self):
+        from math import comb, log2
+        for t, w in ((10, 3), (446, 64), (1024, 256), (5, 5)):
+            assert selection_bits(t, w) == pytest.approx(log2(comb(t, w)), rel=1e-9, abs=1e-9)
+        with pytest.raises(ValueError, match="must not exceed `t`"):
+            selection_bits(4, 5)
+
+    def test_toy_scorer_is_a_law_over_the_context_and_h2o_keeps_salient_old_tokens(self):
+        scorer = salience_scorer(seed=0)
+        ctx = np.arange(30)
+        a = scorer(29, ctx)
+        assert a.sum() == pytest.approx(1.0) and (a > 0).all()
+        kept = H2OPolicy(scorer=scorer).retained(200, 16)
+        assert len(kept) == 16 and kept[:8].max() < 200 - 8  # eight heavy hitters older than the window
+        assert not np.array_equal(kept, SlidingPolicy().retained(200, 16))

@@ -116,3 +116,19 @@ class TestStoredData:
         w, mean, per_segment = m.curve("sliding")
         assert list(w) == m.meta["protocol"]["windows"]
         assert per_segment.shape == (m.meta["protocol"]["segments"], len(w)) and np.isfinite(per_segment).all()
+
+
+@pytest.mark.parametrize("name", [f"{n}-online" for n in STORED])
+def test_online_data_pairs_every_policy_on_the_same_targets(name):
+    if name not in store.names():
+        pytest.skip(f"{name} not measured yet")
+    m = store.load(name)
+    proto = m.meta["protocol"]
+    assert m.meta["command"].startswith("python -m lib.kv measure") and "online" in proto
+    assert {v for v, _ in m.variants()} == {"sliding", "evict_sink", "streaming_llm", "evict_h2o", "h2o"}
+    assert np.all(m.rows["kl"] >= 0) and np.all(np.isfinite(m.rows["kl"])) and np.all(m.rows["n"] == 1)
+    want = {(s, t, w) for s in range(proto["segments"]) for t in range(*proto["targets"]) for w in proto["windows"]}
+    for policy, pres in m.variants():
+        sel = m.rows["policy"] == policy
+        got = list(zip(m.rows["segment"][sel], m.rows["target"][sel], m.rows["window"][sel]))
+        assert len(got) == len(set(got)) and set(got) == want, policy
