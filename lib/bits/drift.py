@@ -58,7 +58,8 @@ def kalman_steady_state(q, sigma):
 
     Examples
     --------
-    >>> kalman_steady_state(1.0, 1.0) == (-1 + 5 ** 0.5) / 2
+    >>> import math
+    >>> math.isclose(kalman_steady_state(1.0, 1.0), (math.sqrt(5) - 1) / 2, rel_tol=1e-15)
     True
     """
     q = check.nonnegative("q", q)

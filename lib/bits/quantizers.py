@@ -351,7 +351,7 @@ def tail_threshold_per_bit(a):
     Examples
     --------
     >>> round(float(tail_threshold_per_bit(5.0)), 3)
-    1.16
+    1.161
     """
     g = fisher_sign(a)
     arr = np.asarray(a, dtype=float)
