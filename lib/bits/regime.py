@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as check
+from lib import checks
+
 from .bounds import LN2, ar1_min_rounds, ar1_mse_lower_bound, communication_lower_bound_uniform, mse_lower_bound
 from .scheme_runs import B_GRID, D_GRID, SCHEMES, SETTINGS, feasible, lookup
 
@@ -37,8 +38,8 @@ DEFAULT_R = 2.0
 
 
 def _scalars(sigma, eps, rho, r):
-    return (check.positive("sigma", sigma), check.positive("eps", eps), check.correlation("rho", rho),
-            check.positive("r", r))
+    return (checks.positive(sigma, "sigma"), checks.positive(eps, "eps"), checks.correlation(rho, "rho"),
+            checks.positive(r, "r"))
 
 
 def rounds_bounds(B, d, sigma, eps, rho=0.0, r=DEFAULT_R) -> dict:
@@ -70,7 +71,7 @@ def rounds_bounds(B, d, sigma, eps, rho=0.0, r=DEFAULT_R) -> dict:
     conjecture (see ``bits-correlated-drifting``). The statistical and bit-limited forms need
     :math:`r \ge \pi\varepsilon\sqrt{2/d}`; the communication one holds for every r.
     """
-    B, d = np.broadcast_arrays(check.counts("B", B), check.counts("d", d))
+    B, d = np.broadcast_arrays(checks.counts(B, "B"), checks.counts(d, "d"))
     sigma, eps, rho, r = _scalars(sigma, eps, rho, r)
     base = sigma**2 * d / (2.0 * eps**2)
     bits = np.vectorize(lambda dd: communication_lower_bound_uniform(int(dd), eps, r), otypes=[float])(d)
@@ -107,7 +108,7 @@ def regime_boundary(d, sigma, eps, rho=0.0, r=DEFAULT_R) -> tuple[np.ndarray, np
     communication bits exceed the bit-limited bits :math:`\sigma^2d^2/(4\ln2\,\varepsilon^2)` the row is
     communication-limited below :math:`B^\star = (\text{bits})/T_{\rm stat}`.
     """
-    d = check.counts("d", d)
+    d = checks.counts(d, "d")
     sigma, eps, rho, r = _scalars(sigma, eps, rho, r)
     ones = np.ones_like(d)
     bounds = rounds_bounds(ones, d, sigma, eps, rho, r)  # at B = 1, T B equals the bits
@@ -119,8 +120,8 @@ def regime_boundary(d, sigma, eps, rho=0.0, r=DEFAULT_R) -> tuple[np.ndarray, np
 
 def power_grid(high: int, per_octave: int = 2) -> np.ndarray:
     """Distinct integers :math:`\\mathrm{round}(2^{k/\\text{per\\_octave}})` from 1 to ``high``."""
-    high = check.count("high", high)
-    per_octave = check.count("per_octave", per_octave)
+    high = checks.count(high, "high")
+    per_octave = checks.count(per_octave, "per_octave")
     k = np.arange(0, per_octave * math.log2(high) + 1e-9)
     return np.unique(np.rint(2.0 ** (k / per_octave)).astype(np.int64))
 
@@ -163,8 +164,8 @@ def regime_map(sigma, eps, rho=0.0, r=DEFAULT_R, B=None, d=None) -> RegimeMap:
     -------
     RegimeMap
     """
-    B = power_grid(4096) if B is None else check.counts("B", B)
-    d = power_grid(4096) if d is None else check.counts("d", d)
+    B = power_grid(4096) if B is None else checks.counts(B, "B")
+    d = power_grid(4096) if d is None else checks.counts(d, "d")
     bounds = rounds_bounds(B[None, :], d[:, None], sigma, eps, rho, r)
     stacked = np.stack([bounds[name] for name in REGIMES])
     change, below = regime_boundary(d, sigma, eps, rho, r)

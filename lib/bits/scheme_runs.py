@@ -20,11 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _validate as check
+from lib import checks
+
 from .simulate import record_grid, simulate
 
 __all__ = ["SCHEMES", "B_GRID", "D_GRID", "RHO_GRID", "SETTINGS", "PATH", "feasible", "run_cell", "generate",
-           "load", "lookup"]
+           "load", "lookup", "snap"]
 
 #: Schemes in the table (the full-precision reference has a closed form and is not stored).
 SCHEMES = ("sign", "stochastic_rounding", "qsgd", "randk")
@@ -44,6 +45,20 @@ def feasible(scheme: str, B: int) -> bool:
     return scheme != "qsgd" or B >= _QSGD_MIN_BITS
 
 
+def snap(value, grid) -> float:
+    """The grid value nearest to ``value`` (on a log scale when the grid is positive).
+
+    A live slider moves continuously, but stored runs exist only on their grid.
+
+    >>> snap(20, B_GRID), snap(0.7, RHO_GRID)
+    (16.0, 0.5)
+    """
+    grid = np.asarray(grid, dtype=float)
+    if np.all(grid > 0) and value > 0:
+        return float(grid[np.argmin(np.abs(np.log(grid) - np.log(value)))])
+    return float(grid[np.argmin(np.abs(grid - value))])
+
+
 def _key(scheme: str, B: int, d: int, rho: float) -> str:
     return f"{scheme}|{B}|{d}|{rho:g}"
 
@@ -56,8 +71,8 @@ def _seed(B: int, d: int, rho: float) -> int:
 def _check_cell(scheme, B, d, rho) -> tuple[str, int, int, float]:
     if scheme not in SCHEMES:
         raise ValueError(f"`scheme` must be one of {SCHEMES}, got {scheme!r}.")
-    B, d = check.count("B", B), check.count("d", d)
-    rho = check.correlation("rho", rho)
+    B, d = checks.count(B, "B"), checks.count(d, "d")
+    rho = checks.correlation(rho, "rho")
     for name, value, grid in (("B", B, B_GRID), ("d", d, D_GRID), ("rho", rho, RHO_GRID)):
         if value not in grid:
             raise ValueError(f"`{name}` must be one of the stored grid values {grid}, got {value}; "

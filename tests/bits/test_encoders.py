@@ -195,10 +195,10 @@ class TestRegistry:
     def test_fresh_instances(self):
         assert _build("sign", 2, 4) is not _build("sign", 2, 4)
 
-    @pytest.mark.parametrize("kw,match", [(dict(B=0), "`B`"), (dict(B=1.5), "`B`"), (dict(d=0), "`d`"),
-                                          (dict(sigma=-1.0), "`sigma`")])
-    def test_rejects_bad_common_arguments(self, kw, match):
-        with pytest.raises(ValueError, match=match):
+    @pytest.mark.parametrize("kw,error,match", [(dict(B=0), ValueError, "`B`"), (dict(B=1.5), TypeError, "`B`"),
+                                                (dict(d=0), ValueError, "`d`"), (dict(sigma=-1.0), ValueError, "`sigma`")])
+    def test_rejects_bad_common_arguments(self, kw, error, match):
+        with pytest.raises(error, match=match):
             enc.make_encoder("sign", **(dict(B=2, d=4, sigma=1.0) | kw))
 
     def test_update_is_per_coordinate_averaging(self):
