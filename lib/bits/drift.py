@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lib import checks
+
 
 __all__ = ["kalman_steady_state", "causal_rd_bound", "tracking_lower_bound", "product_tracking_heuristic",
            "sign_tracker_approx", "simulate_kalman", "TrackerResult", "simulate_sign_tracker"]

@@ -24,6 +24,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from lib import checks
+
 
 __all__ = [
     "BitBudgetError",

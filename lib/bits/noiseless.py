@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from lib import checks
+
 
 __all__ = ["bisection_error", "uniform_distortion_bound", "simulate_bisection"]
 

@@ -27,7 +27,7 @@ from .bounds import LN2, ar1_min_rounds, ar1_mse_lower_bound, communication_lowe
 from .scheme_runs import B_GRID, D_GRID, SCHEMES, SETTINGS, feasible, lookup
 
 __all__ = ["REGIMES", "DEFAULT_R", "rounds_bounds", "binding_regime", "regime_boundary", "RegimeMap", "regime_map",
-           "power_grid", "scheme_bound", "distance_map"]
+           "bit_limited_boundary", "power_grid", "scheme_bound", "distance_map"]
 
 #: Names of the three bounds, in the order of the codes returned by :func:`binding_regime`.
 REGIMES = ("communication", "statistical", "bit-limited")
@@ -116,6 +116,34 @@ def regime_boundary(d, sigma, eps, rho=0.0, r=DEFAULT_R) -> tuple[np.ndarray, np
     comm_row = comm_bits > bit_bits
     change = np.where(comm_row, comm_bits, bit_bits) / stat
     return change, np.where(comm_row, 0, 2)
+
+
+def bit_limited_boundary(d, rho=0.0):
+    r"""The B below which bits limit the rounds, for many rounds: :math:`B^\star = \frac{d}{2\ln 2}\cdot
+    \frac{1-\rho}{1+\rho}`.
+
+    Parameters
+    ----------
+    d : int or array_like of int
+        Dimensions.
+    rho : float or array_like, optional
+        AR(1) noise correlation, in (-1, 1).
+
+    Returns
+    -------
+    float or ndarray
+        The statistical | bit-limited change point of :func:`regime_boundary` without its
+        :math:`-2\rho/(1-\rho)` correction (the limit of small ε); at ρ = 0 it is
+        :func:`lib.bits.bounds.bit_limited_threshold`.
+
+    Examples
+    --------
+    >>> round(bit_limited_boundary(64, 0.0), 3)
+    46.166
+    """
+    rho = np.asarray(checks.correlation(rho, "rho"), dtype=float)
+    out = checks.counts(d, "d") * (1 - rho) / (2.0 * LN2 * (1 + rho))
+    return float(out) if out.ndim == 0 else out
 
 
 def power_grid(high: int, per_octave: int = 2) -> np.ndarray:

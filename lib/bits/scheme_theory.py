@@ -125,9 +125,9 @@ def sign_asymptote(T, d, B, sigma):
     :math:`\pi\ln 2 \approx 2.18` when :math:`B \le d/(2\ln 2)`.
     """
     T = checks.counts(T, "T")
-    d, B = checks.count(d, "d"), checks.count(B, "B")
+    d, B = checks.count(d, "d"), checks.counts(B, "B")
     sigma = checks.positive(sigma, "sigma")
-    out = math.pi / 2.0 * sigma**2 * d**2 / (T * min(B, d))
+    out = math.pi / 2.0 * sigma**2 * d**2 / (T * np.minimum(B, d))
     return float(out) if np.ndim(out) == 0 else out
 
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from lib.checks import count, counts, nonnegative, positive, real_array, scalar_or_array
+from lib.checks import count, counts, positive, real_array, scalar_or_array
 
 __all__ = ["van_trees_bound", "cos2_prior_fisher", "cos2_prior_pdf", "cos2_prior_cdf", "cos2_prior_variance",
            "sample_cos2_prior", "gaussian_posterior_variance", "gaussian_location_bayes_risk", "bayes_risk_cos2"]

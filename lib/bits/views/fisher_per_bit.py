@@ -9,6 +9,7 @@ from lib.explore import Explorer, Param, Trace, View
 from lib.explore.style import PALETTE, axes, color, done
 
 from ..bounds import LN2, bit_limited_threshold, rounds_lower_bound
+from ..scheme_theory import sign_asymptote
 from ..quantisers import (best_uniform_quantiser, fisher_entropy_many, fisher_per_bit_families, fisher_sign,
                           fisher_stochastic_round, quantiser_entropy, uniform_thresholds)
 
@@ -123,10 +124,11 @@ def best_uniform_table(max_b: int = 6):
 
 
 def _product_view(B, d, sigma, eps):
-    Bs = np.unique(np.concatenate([2.0 ** np.arange(0, 13), [bit_limited_threshold(d)]]))
-    stat = sigma**2 * d / (2 * eps**2)
-    bound = stat * np.maximum(1.0, d / (2 * LN2 * Bs))
-    sign = (math.pi / 2) * sigma**2 * d * np.maximum(1.0, d / Bs) / eps**2
+    kink = bit_limited_threshold(d)
+    Bs = np.unique(np.concatenate([2 ** np.arange(0, 13), [math.floor(kink), math.ceil(kink)]]))
+    bound = rounds_lower_bound(eps, d, Bs, sigma)
+    stat = float(bound[-1])  # B = 4096 >= d/(2 ln 2): the statistical term alone
+    sign = sign_asymptote(1, d, Bs, sigma) / eps**2  # rounds at which the sign scheme's error is eps^2
     here = rounds_lower_bound(eps, d, B, sigma)
     regime = "bit-limited" if B < bit_limited_threshold(d) else "statistical"
     return View([

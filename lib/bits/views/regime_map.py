@@ -6,8 +6,7 @@ import numpy as np
 from lib.explore import Choice, Explorer, Param, Trace, View
 from lib.explore.style import PALETTE, axes, color, done
 
-from ..bounds import LN2
-from ..regime import DEFAULT_R, REGIMES, distance_map, power_grid, regime_boundary, regime_map, rounds_bounds
+from ..regime import DEFAULT_R, REGIMES, bit_limited_boundary, distance_map, power_grid, regime_boundary, regime_map, rounds_bounds
 from ..scheme_runs import B_GRID, D_GRID, RHO_GRID, SCHEMES, SETTINGS, snap
 from ..scheme_theory import SCHEME_LABELS
 
@@ -87,7 +86,7 @@ def scheme_distance() -> Explorer:
         name, rho = _SCHEME_BY_LABEL[scheme], snap(rho, RHO_GRID)
         ratio, _ = distance_map(name, rho)
         z = np.round(np.log10(ratio), 3)
-        change = d * (1 - rho) / (2 * LN2 * (1 + rho))
+        change = bit_limited_boundary(d, rho)
         finite = ratio[np.isfinite(ratio)]
         traces = [Trace("log10(measured / bound)", np.log2(B), np.log2(d), z=z, kind="heatmap"),
                   Trace("statistical | bit-limited boundary", np.log2(change), np.log2(d), color=color("boundary"))]

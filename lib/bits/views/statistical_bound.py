@@ -7,7 +7,7 @@ import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
 from lib.explore.style import PALETTE, axes, color, done
-from lib.infotheory import bayes_risk_cos2, gaussian_location_bayes_risk
+from lib.infotheory import bayes_risk_cos2, cos2_prior_variance, gaussian_location_bayes_risk
 
 from ..bounds import min_rounds, mse_lower_bound, rounds_lower_bound
 
@@ -41,7 +41,7 @@ def statistical_bound_figure(d: int, sigma: float, r: float, mc=None, T_max: int
     bayes = d * np.array([gaussian_location_bayes_risk(int(t), sigma, r) for t in T])
     ax.plot(T, bayes, color=PALETTE[2], lw=2, label="Bayes risk (posterior mean)")
     ax.plot(T, mse_lower_bound(T, d, 10**9, sigma, r), "k--", lw=2, label="van Trees bound")
-    ax.axhline(d * r**2 * (1 / 3 - 2 / math.pi**2), color="0.5", lw=1, ls=":", label="prior variance")
+    ax.axhline(d * cos2_prior_variance(r), color="0.5", lw=1, ls=":", label="prior variance")
     if mc is not None:
         ax.errorbar(mc.rounds, mc.mse, yerr=2 * mc.se, fmt="o", ms=4, color=PALETTE[0], label="SGD (Monte Carlo)")
     ax.set_xscale("log")

@@ -38,7 +38,7 @@ def van_trees() -> Explorer:
     def compute(r, sigma):
         exact = np.array([it.gaussian_location_bayes_risk(int(k), sigma, r) for k in n])
         bound = it.van_trees_bound(1, n / sigma ** 2, it.cos2_prior_fisher(1, r))
-        prior_var = r ** 2 * (1 / 3 - 2 / np.pi ** 2)
+        prior_var = it.cos2_prior_variance(r)
         gauss = np.array([it.gaussian_posterior_variance(int(k), sigma, prior_var) for k in n])
         i = int(np.searchsorted(n, 10))
         return View([Trace("σ²/n: sample mean, minimax over all θ", n, sigma ** 2 / n, dash="dash"),
