@@ -87,10 +87,10 @@ def correlation_bits() -> Explorer:
     def compute(rho, d):
         d = int(snap(d, (16, 64, 256)))  # powers of two, so every B = 2^k divides d (cyclic schedule)
         B = 2 ** np.arange(int(math.log2(d)) + 1)
-        factor, kappa = correlation_factor(rho), sign_inflation(rho)
+        factor = correlation_factor(rho)
         bit = d / (2 * LN2 * B)
         cyclic = [math.pi / 2 * d / b * schedule_inflation(rho, d, int(b), "cyclic") for b in B]
-        random = math.pi / 2 * d / B * (1 + B / d * (kappa - 1))
+        random = np.array([math.pi / 2 * d / b * schedule_inflation(rho, d, int(b), "random") for b in B])
         sims = [lookup("sign", int(b), d, rho) if (rho in RHO_GRID and d in D_GRID and b in B_GRID) else None
                 for b in B]
         sim_y = [np.nan if s is None else s["mse"][-1] * SETTINGS["T"] / d for s in sims]
