@@ -1,40 +1,42 @@
 """The recorded benchmark results (``book/data/bench/<name>.json``, written by ``bench/``) for the Performance page.
 
 A result holds ``bench``, ``date``, ``machine`` (CPU, cores, memory, versions, commit), ``parameters``, ``summary``
-and ``rows``; rows may carry a ``table`` key when one benchmark records several tables. Every function accepts a
-missing result (``None``) and then says "not recorded yet" instead of failing, so the page builds before any run.
+and ``rows``; rows may carry a ``table`` key when one benchmark records several tables. Results are
+:mod:`lib.store` records (provenance beside the payload); records written before the store are read as they are.
+Every function accepts a missing result (``None``) and then says "not recorded yet" instead of failing, so the
+page builds before any run. Whether a goal is met is the benchmark's own verdict, stored with its numbers: this
+module reads it and never judges a number again.
 """
 from __future__ import annotations
 
 import html
-import json
 import math
 from pathlib import Path
 
+from lib import store
 from lib.explore.tables import html_table
 
-__all__ = ["DATA", "GOALS", "load_latest", "value", "rows", "table_html", "provenance", "missing_html",
+__all__ = ["DATA", "GOALS", "load_latest", "verdict", "value", "rows", "table_html", "provenance", "missing_html",
            "goal_rows", "goals_html"]
 
 #: Where ``bench/record.py`` writes the latest result of each benchmark.
-DATA = Path(__file__).resolve().parents[1] / "book" / "data" / "bench"
+DATA = store.DATA_DIR / "bench"
 
-#: The goals of the Performance page: (benchmark, goal, summary key of the measured value, unit, test of the value).
+#: The goals of the Performance page: (benchmark, goal, summary key of the measured value, unit, verdict). The
+#: verdict is where the benchmark stored its own judgement: a summary key, or ``(table, {column: value})`` for the
+#: ``goal_met`` of one of its rows.
 GOALS = [
     ("truncation", "dense Δ(w) at W = 512: library ≥ 20× faster than one pass per (target, window), same "
-     "log-probabilities", "speedup", "×", lambda s: s.get("goal_speedup_met", False)),
+     "log-probabilities", "speedup", "×", "goal_speedup_met"),
     ("truncation", "dense Δ(w) at W = 512: library within 1.5× of the forward-pass roofline", "x_roofline",
-     "× roofline", lambda s: s.get("goal_roofline_met", False)),
+     "× roofline", "goal_roofline_met"),
     ("simulate", "simulator ≥ 50× faster than a plain per-replicate Python loop (sign, d = 256, B = 16, T = 2000, "
-     "64 replicates)", "ratio_python_sign", "×",
-     lambda s: s.get("at_goal_setting", True) and s.get("ratio_python_sign", 0) >= s.get("goal_ratio", 50)),
+     "64 replicates)", "ratio_python_sign", "×", ("comparison", {"scheme": "sign"})),
     ("simulate", "the same for stochastic rounding", "ratio_python_sr", "×",
-     lambda s: s.get("at_goal_setting", True) and s.get("ratio_python_sr", 0) >= s.get("goal_ratio", 50)),
-    ("explorers", "no page over 3 MB of precomputed data", "largest_page_mb", "MB",
-     lambda s: 0 < s.get("largest_page_mb", 0) <= 3.0),
-    ("explorers", "every live update ≤ 1 s", "slowest_live_s", "s", lambda s: s.get("slowest_live_s", 2.0) <= 1.0),
-    ("build", "clean `make book` ≤ 5 minutes on 2 cores", "wall_seconds", "s",
-     lambda s: s.get("wall_seconds", 1e9) <= s.get("goal_seconds", 300) and s.get("exit_code", 1) == 0),
+     ("comparison", {"scheme": "stochastic_rounding"})),
+    ("explorers", "no page over 3 MB of precomputed data", "largest_page_mb", "MB", "goal_page_met"),
+    ("explorers", "every live update ≤ 1 s", "slowest_live_s", "s", "goal_live_met"),
+    ("build", "clean `make book` ≤ 5 minutes on 2 cores", "wall_seconds", "s", "goal_met"),
 ]
 
 
@@ -51,10 +53,32 @@ def load_latest(name: str, folder: Path | str | None = None) -> dict | None:
     path = Path(folder or DATA) / f"{name}.json"
     if not path.exists():
         return None
-    result = json.loads(path.read_text())
+    result = store.read_json(path)
+    if isinstance(result, dict) and "provenance" in result:
+        meta, result = store.read_record(path)
+        result = {**result, "date": meta.get("date"), "command": meta.get("command"),
+                  "machine": {**meta.get("machine", {}), "commit": (meta.get("commit") or "")[:7]}}
     if not isinstance(result, dict) or "summary" not in result or "rows" not in result:
         raise ValueError(f"{path} is not a recorded benchmark result (no `summary` and `rows`)")
     return result
+
+
+def verdict(result: dict | None, where) -> bool | None:
+    """The benchmark's own verdict on one goal (see :data:`GOALS`), or None if it stored none.
+
+    A record whose benchmark judged all its goals at once (``goal_met`` only) gives True for each goal when that
+    verdict is True, and None (not judged separately) when it is False.
+    """
+    if result is None:
+        return None
+    if isinstance(where, tuple):
+        table, match = where
+        found = [r for r in rows(result, table) if all(r.get(k) == v for k, v in match.items())]
+        return bool(found[0]["goal_met"]) if found and "goal_met" in found[0] else None
+    summary = result["summary"]
+    if where in summary:
+        return bool(summary[where])
+    return True if summary.get("goal_met") is True else None
 
 
 def value(result: dict | None, key: str, default: float = math.nan) -> float:
@@ -145,15 +169,14 @@ def provenance(result: dict | None, name: str = "") -> str:
 def goal_rows(folder: Path | str | None = None) -> list[dict]:
     """One row per goal: the benchmark, the goal, the measured value and whether it is met (or not recorded)."""
     out = []
-    for bench, goal, key, unit, test in GOALS:
+    for bench, goal, key, unit, where in GOALS:
         result = load_latest(bench, folder)
         if result is None:
             out.append({"benchmark": bench, "goal": goal, "measured": "not recorded yet", "met": "–"})
             continue
-        summary = result["summary"]
-        measured = value(result, key)
-        out.append({"benchmark": bench, "goal": goal, "measured": f"{_cell(measured, 3)} {unit}",
-                    "met": "yes" if test(summary) else "no"})
+        met = verdict(result, where)
+        out.append({"benchmark": bench, "goal": goal, "measured": f"{_cell(value(result, key), 3)} {unit}",
+                    "met": "not judged" if met is None else ("yes" if met else "no")})
     return out
 
 

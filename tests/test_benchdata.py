@@ -84,3 +84,28 @@ def test_a_file_that_is_not_a_result_is_an_error(tmp_path):
     (tmp_path / "x.json").write_text("[1, 2]")
     with pytest.raises(ValueError, match="not a recorded benchmark result"):
         benchdata.load_latest("x", tmp_path)
+
+
+def test_a_store_record_is_read_with_its_provenance(tmp_path):
+    from lib import store
+    payload = {key: RESULT[key] for key in ("bench", "parameters", "summary", "rows")}
+    meta = store.provenance(command="python -m bench.simulate", machine=RESULT["machine"])
+    store.write_record(tmp_path / "simulate.json", payload, meta)
+    result = benchdata.load_latest("simulate", tmp_path)
+    assert result["summary"] == RESULT["summary"] and result["date"] == meta["date"]
+    assert result["machine"]["cpu"] == "Test CPU" and result["command"] == "python -m bench.simulate"
+    assert "Test CPU" in benchdata.provenance(result)
+
+
+def test_the_page_reads_the_benchmarks_verdict_and_never_judges_again(tmp_path):
+    # the ratio 60 would pass a re-judged goal of 50; the benchmark's own verdict (False) is what the page shows
+    rows = [{**r, "goal_met": False} if r.get("scheme") == "stochastic_rounding" else r for r in RESULT["rows"]]
+    (tmp_path / "simulate.json").write_text(json.dumps({**RESULT, "rows": rows}))
+    sim = [g for g in benchdata.goal_rows(tmp_path) if g["benchmark"] == "simulate"]
+    assert [g["met"] for g in sim] == ["no", "no"]
+
+
+@pytest.mark.parametrize("summary,expected", [({"goal_page_met": False, "goal_met": True}, False),
+                                              ({"goal_met": True}, True), ({"goal_met": False}, None), ({}, None)])
+def test_verdict_of_a_summary_key(summary, expected):
+    assert benchdata.verdict({"summary": summary, "rows": []}, "goal_page_met") is expected

@@ -2,8 +2,9 @@
 
 The explorers of the pages ``bits-achievability`` and ``bits-regime-map`` show simulated error curves for many
 parameter combinations; running them all during the book build would take minutes. They are therefore run once
-by :func:`generate` (``python -m lib.bits.scheme_runs``, about three minutes on two cores) and stored in
-``lib/bits/data/scheme_runs.json``; pages read them with :func:`lookup`. A test re-runs a few cells and checks
+by :func:`generate` (``make scheme-runs``, i.e. ``python -m lib.bits.scheme_runs``, about three minutes on two
+cores) and stored through :mod:`lib.store` as one record with provenance in ``book/data/bits/scheme_runs.json``;
+pages read them with :func:`lookup`. A test re-runs a few cells and checks
 that they reproduce the stored numbers, so a change in the simulator that alters results is caught.
 
 Every run is :func:`lib.bits.simulate.simulate` with ``sigma = 1``, θ from the cos² prior on [-2, 2]^d, start
@@ -12,20 +13,16 @@ the encoders' default options.
 """
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
-from lib import checks
+from lib import checks, store
 
 from .simulate import record_grid, simulate
 
-__all__ = ["SCHEMES", "B_GRID", "D_GRID", "RHO_GRID", "SETTINGS", "PATH", "feasible", "run_cell", "generate",
-           "load", "lookup", "snap"]
+__all__ = ["SCHEMES", "B_GRID", "D_GRID", "RHO_GRID", "SETTINGS", "PATH", "COMMAND", "feasible", "run_cell",
+           "generate", "load", "provenance", "lookup", "snap"]
 
 #: Schemes in the table (the full-precision reference has a closed form and is not stored).
 SCHEMES = ("sign", "stochastic_rounding", "qsgd", "randk")
@@ -34,7 +31,10 @@ D_GRID = (4, 16, 64, 256)
 RHO_GRID = (0.0, 0.5, 0.9)
 #: Settings shared by every run.
 SETTINGS = {"sigma": 1.0, "T": 4000, "reps_budget": 2048, "min_reps": 16, "r": 2.0, "points": 20}
-PATH = Path(__file__).resolve().parent / "data" / "scheme_runs.json"
+#: The stored record (``book/data/bits/``, written only by :func:`generate`).
+PATH = store.DATA_DIR / "bits" / "scheme_runs.json"
+#: The command that regenerates it.
+COMMAND = "make scheme-runs"
 
 # QSGD sends a 32-bit norm plus at least two bits per coordinate.
 _QSGD_MIN_BITS = 34
@@ -102,8 +102,14 @@ def run_cell(scheme, B, d, rho) -> dict | None:
             "se": [float(f"{v:.6g}") for v in run.se], "max_bits": int(run.max_bits), "encoder": config}
 
 
-def generate(path: Path | str = PATH) -> dict:
-    """Run every cell and write the table atomically to ``path`` (JSON). Returns the table."""
+def generate(path=PATH) -> dict:
+    """Run every cell and store the table with provenance at ``path`` (:func:`lib.store.write_record`).
+
+    Returns
+    -------
+    dict
+        The payload: ``settings``, ``grid`` and ``runs`` (scheme|B|d|rho -> :func:`run_cell`).
+    """
     runs = {}
     for rho in RHO_GRID:
         for d in D_GRID:
@@ -111,25 +117,23 @@ def generate(path: Path | str = PATH) -> dict:
                 for scheme in SCHEMES:
                     runs[_key(scheme, B, d, rho)] = run_cell(scheme, B, d, rho)
     table = {"settings": SETTINGS, "grid": {"schemes": SCHEMES, "B": B_GRID, "d": D_GRID, "rho": RHO_GRID},
-             "generated_by": "python -m lib.bits.scheme_runs", "runs": runs}
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(table, fh, separators=(",", ":"))
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+             "runs": runs}
+    store.write_record(path, table, store.provenance(command=COMMAND, what="Part I scheme runs"), compact=True)
     load.cache_clear()
     return table
 
 
 @lru_cache(maxsize=1)
 def load() -> dict:
-    """The stored table (read once per process)."""
+    """The stored table's payload (read once per process); :func:`provenance` gives where it came from."""
     if not PATH.exists():
-        raise FileNotFoundError(f"{PATH} is missing; run `python -m lib.bits.scheme_runs` to create it.")
-    with open(PATH) as fh:
-        return json.load(fh)
+        raise ValueError(f"{PATH} is missing; run `{COMMAND}` to create it.")
+    return store.read_record(PATH)[1]
+
+
+def provenance() -> dict:
+    """The provenance of the stored table: date, command, versions, commit, machine."""
+    return store.read_record(PATH)[0]
 
 
 def lookup(scheme, B, d, rho=0.0) -> dict | None:
