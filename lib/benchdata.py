@@ -17,7 +17,9 @@ from lib import store
 from lib.explore.tables import html_table
 
 __all__ = ["DATA", "GOALS", "load_latest", "verdict", "value", "rows", "table_html", "provenance", "missing_html",
-           "goal_rows", "goals_html"]
+           "goal_rows", "goals_html", "show", "summary_numbers", "truncation_numbers", "simulate_numbers",
+           "explorers_numbers", "truncation_tables", "profile_table", "simulate_tables", "scaling_table",
+           "size_table", "explorers_tables", "build_tables"]
 
 #: Where ``bench/record.py`` writes the latest result of each benchmark.
 DATA = store.DATA_DIR / "bench"
@@ -141,7 +143,7 @@ def table_html(result: dict | None, columns: list[str] | None = None, *, table: 
     if not picked:
         return f"<p>The recorded <code>{html.escape(result['bench'])}</code> result has no such rows.</p>"
     columns = columns or [c for c in picked[0] if c != "table"]
-    return html_table(headers or columns, [[_cell(r.get(c, ""), digits) for c in columns] for r in picked])
+    return html_table(headers or columns, [[_cell(r.get(c, ""), digits) for c in columns] for r in picked], fit=True)
 
 
 def provenance(result: dict | None, name: str = "") -> str:
@@ -184,3 +186,111 @@ def goals_html(folder: Path | str | None = None) -> str:
     """:func:`goal_rows` as an HTML table."""
     fake = {"bench": "goals", "summary": {}, "rows": goal_rows(folder)}
     return table_html(fake, ["benchmark", "goal", "measured", "met"])
+
+
+# --- the Performance page: its tables (fitted to the text width) and the numbers its prose quotes ----------------
+
+def show(*parts: str):
+    """HTML pieces as one displayable object (a page cell ending with the call shows them)."""
+    from IPython.display import HTML
+
+    return HTML("".join(parts))
+
+
+def summary_numbers(result: dict | None, prefix: str, keys) -> dict:
+    """``{prefix_key: value}`` for summary ``keys`` (NaN when missing), for :func:`lib.explore.numbers.numbers`."""
+    return {f"{prefix}_{key}": value(result, key) for key in keys}
+
+
+TRUNCATION_KEYS = ("speedup", "x_roofline", "max_abs_dlogp", "max_abs_dkl", "W", "naive_s", "library_s")
+SIMULATE_KEYS = ("ratio_python_sign", "ratio_python_sr", "ratio_python_chosen_sign", "ratio_numpy_sign",
+                 "draw_share_sign", "draw_share_sr", "max_rel_mse_diff", "slope_d", "slope_T", "slope_reps",
+                 "throughput_floor_elements")
+
+
+def truncation_numbers(result: dict | None) -> dict:
+    """The truncation benchmark's numbers in the prose, with the ratio of tokens the two methods run."""
+    tokens = [r["forward_tokens"] for r in rows(result, "timing")] or [math.nan, math.nan]
+    return {**summary_numbers(result, "trunc", TRUNCATION_KEYS), "trunc_token_ratio": tokens[1] / tokens[0]}
+
+
+def simulate_numbers(result: dict | None) -> dict:
+    """The simulator benchmark's numbers in the prose: its ratios and slopes, the cost per element and round of
+    the noise and of ``argpartition`` (sign scheme, from the profile), and the batch-size sweep: the time per
+    element at the smallest, best and largest batch, the array size at which it passes 1.25 times its floor, and
+    the fall of numpy's ``add`` bandwidth from its peak to the largest size."""
+    params = (result or {}).get("parameters") or {}
+    element_rounds = params.get("d", 0) * params.get("T", 0) * params.get("reps", 0) or math.nan
+    own = {r["function"]: r["own_s"] for r in rows(result, "profile") if r.get("scheme") == "sign"}
+    out = summary_numbers(result, "sim", SIMULATE_KEYS)
+    for part in ("noise", "argpartition"):
+        seconds = next((v for k, v in own.items() if part in k), math.nan)
+        out[f"sim_ns_{part}"] = 1e9 * seconds / element_rounds
+    size = rows(result, "size")
+    per_element = [r["ns_per_element_round"] for r in size] or [math.nan]
+    floor = min(per_element)
+    low = per_element.index(floor)
+    memory = next((r["MiB_per_array"] for r in size[low:] if r["ns_per_element_round"] > 1.25 * floor), math.nan)
+    bandwidth = [r["numpy_add_GBps"] for r in size] or [math.nan]
+    out.update(sim_ns_smallest=float(per_element[0]), sim_ns_best=float(floor), sim_ns_largest=float(per_element[-1]),
+               sim_mib_memory=float(memory), sim_bandwidth_drop=float(max(bandwidth) / bandwidth[-1]))
+    return out
+
+
+def explorers_numbers(result: dict | None) -> dict:
+    """The explorer benchmark's numbers in the prose."""
+    return summary_numbers(result, "expl", ("explorers", "largest_page_mb", "slowest_live_s"))
+
+
+def truncation_tables(result: dict | None):
+    """Provenance and the timing table of the truncation benchmark."""
+    columns = ["method", "seconds", "forward_tokens", "tokens_per_s", "gflop_per_s", "x_roofline"]
+    headers = ["method", "time (s)", "tokens through the model", "tokens/s", "GFLOP/s", "× roofline"]
+    return show(provenance(result, "truncation"), table_html(result, columns, table="timing", headers=headers))
+
+
+def profile_table(result: dict | None, by_scheme: bool = False):
+    """The recorded profile: the functions with the most own time, their calls and share."""
+    columns = (["scheme"] if by_scheme else []) + ["function", "calls", "own_s", "share"]
+    headers = (["scheme"] if by_scheme else []) + ["function (own time)", "calls", "seconds", "share"]
+    return show(table_html(result, columns, table="profile", headers=headers))
+
+
+def simulate_tables(result: dict | None):
+    """Provenance and the comparison of the simulator with the per-replicate loops."""
+    columns = ["scheme", "library_s", "draws_s", "python_loop_s", "python_chosen_s", "numpy_loop_s",
+               "ratio_python", "ratio_python_chosen", "ratio_numpy"]
+    headers = ["scheme", "library (s)", "its draws alone (s)", "plain Python (s)", "plain Python, chosen (s)",
+               "numpy per replicate (s)", "× plain Python", "× chosen", "× numpy"]
+    return show(provenance(result, "simulate"), table_html(result, columns, table="comparison", headers=headers))
+
+
+def scaling_table(result: dict | None):
+    """How the simulator's time grows with d, T and the replicates."""
+    return show(table_html(result, ["vary", "d", "T", "reps", "seconds", "ns_per_element_round"], table="scaling",
+                           headers=["varied", "d", "T", "replicates", "time (s)", "ns per element-round"]))
+
+
+def size_table(result: dict | None):
+    """The batch-size sweep of the simulator, beside numpy's own ``add`` bandwidth."""
+    columns = ["reps", "elements", "MiB_per_array", "us_per_round", "ns_per_element_round", "numpy_add_GBps"]
+    headers = ["replicates", "elements", "MiB per array", "µs per round", "ns per element-round",
+               "numpy add (GB/s)"]
+    return show(table_html(result, columns, table="size", headers=headers))
+
+
+def explorers_tables(result: dict | None):
+    """Provenance and one row per explorer: states, size, precompute time, slowest live update."""
+    columns = ["factory", "states", "kbytes", "precompute_s", "slowest_live_s"]
+    headers = ["explorer", "states", "spec (kB)", "precompute (s)", "slowest live update (s)"]
+    return show(provenance(result, "explorers"), table_html(result, columns, headers=headers))
+
+
+def build_tables(result: dict | None):
+    """Provenance, the build's summary and its five slowest pages."""
+    summary = {"bench": "build", "summary": {}, "rows": [result["summary"]]} if result else None
+    return show(provenance(result, "build"),
+                table_html(summary, ["wall_seconds", "peak_rss_mib", "site_mib", "pages_executed", "exit_code"],
+                           headers=["wall time (s)", "peak memory (MiB)", "site (MiB)", "pages executed",
+                                    "exit code"]),
+                table_html(result, ["page", "seconds"], limit=5, headers=["slowest pages", "seconds"]))

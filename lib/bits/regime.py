@@ -80,7 +80,20 @@ def rounds_bounds(B, d, sigma, eps, rho=0.0, r=DEFAULT_R) -> dict:
 
 
 def binding_regime(B, d, sigma, eps, rho=0.0, r=DEFAULT_R) -> np.ndarray:
-    """Code (index into :data:`REGIMES`) of the largest of the three bounds, broadcast over B and d."""
+    """Code (index into :data:`REGIMES`) of the largest of the three bounds, broadcast over B and d.
+
+    Parameters
+    ----------
+    B, d : int or array_like of int
+        Bits per round and dimensions (broadcast).
+    sigma, eps, rho, r : float
+        As in :func:`rounds_bounds`.
+
+    Returns
+    -------
+    ndarray of int
+        0 (communication), 1 (statistical) or 2 (bit-limited): the argmax of :func:`rounds_bounds`.
+    """
     bounds = rounds_bounds(B, d, sigma, eps, rho, r)
     return np.argmax(np.stack([bounds[name] for name in REGIMES]), axis=0)
 
@@ -147,7 +160,20 @@ def bit_limited_boundary(d, rho=0.0):
 
 
 def power_grid(high: int, per_octave: int = 2) -> np.ndarray:
-    """Distinct integers :math:`\\mathrm{round}(2^{k/\\text{per\\_octave}})` from 1 to ``high``."""
+    r"""Distinct integers :math:`\mathrm{round}(2^{k/\text{per\_octave}})` from 1 to ``high``.
+
+    Parameters
+    ----------
+    high : int
+        Largest value (>= 1).
+    per_octave : int, optional
+        Points per factor of two.
+
+    Returns
+    -------
+    ndarray of int64
+        Sorted, without repeats; the axes of :func:`regime_map`.
+    """
     high = checks.count(high, "high")
     per_octave = checks.count(per_octave, "per_octave")
     k = np.arange(0, per_octave * math.log2(high) + 1e-9)

@@ -41,17 +41,41 @@ _QSGD_MIN_BITS = 34
 
 
 def feasible(scheme: str, B: int) -> bool:
-    """Whether ``scheme`` can run with ``B`` bits per round (QSGD needs ``B >= 34``)."""
+    """Whether ``scheme`` can run with ``B`` bits per round (QSGD needs ``B >= 34``).
+
+    Parameters
+    ----------
+    scheme : str
+        One of :data:`SCHEMES`.
+    B : int
+        Bits per round.
+
+    Returns
+    -------
+    bool
+    """
     return scheme != "qsgd" or B >= _QSGD_MIN_BITS
 
 
 def snap(value, grid) -> float:
-    """The grid value nearest to ``value`` (on a log scale when the grid is positive).
+    r"""The grid value nearest to ``value`` (on a log scale when the grid is positive).
 
     A live slider moves continuously, but stored runs exist only on their grid.
 
     >>> snap(20, B_GRID), snap(0.7, RHO_GRID)
     (16.0, 0.5)
+
+    Parameters
+    ----------
+    value : float
+        Where the slider is.
+    grid : sequence of float
+        The stored values.
+
+    Returns
+    -------
+    float
+        :math:`\arg\min_g |\log g - \log v|` (or :math:`|g - v|` if the grid holds 0 or ``value <= 0``).
     """
     grid = np.asarray(grid, dtype=float)
     if np.all(grid > 0) and value > 0:
@@ -83,6 +107,15 @@ def _check_cell(scheme, B, d, rho) -> tuple[str, int, int, float]:
 def run_cell(scheme, B, d, rho) -> dict | None:
     """Run one cell of the table; ``None`` if the scheme cannot work with ``B`` bits.
 
+    Parameters
+    ----------
+    scheme : str
+        One of :data:`SCHEMES`.
+    B, d : int
+        Values of :data:`B_GRID` and :data:`D_GRID`.
+    rho : float
+        A value of :data:`RHO_GRID`.
+
     Returns
     -------
     dict or None
@@ -105,6 +138,11 @@ def run_cell(scheme, B, d, rho) -> dict | None:
 def generate(path=PATH) -> dict:
     """Run every cell and store the table with provenance at ``path`` (:func:`lib.store.write_record`).
 
+    Parameters
+    ----------
+    path : path, optional
+        Where to store the record (default :data:`PATH`).
+
     Returns
     -------
     dict
@@ -125,14 +163,26 @@ def generate(path=PATH) -> dict:
 
 @lru_cache(maxsize=1)
 def load() -> dict:
-    """The stored table's payload (read once per process); :func:`provenance` gives where it came from."""
+    """The stored table's payload (read once per process); :func:`provenance` gives where it came from.
+
+    Returns
+    -------
+    dict
+        ``settings``, ``grid`` and ``runs``; a ``ValueError`` names :data:`COMMAND` if the record is missing.
+    """
     if not PATH.exists():
         raise ValueError(f"{PATH} is missing; run `{COMMAND}` to create it.")
     return store.read_record(PATH)[1]
 
 
 def provenance() -> dict:
-    """The provenance of the stored table: date, command, versions, commit, machine."""
+    """The provenance of the stored table: date, command, versions, commit, machine.
+
+    Returns
+    -------
+    dict
+        As written by :func:`lib.store.provenance`.
+    """
     return store.read_record(PATH)[0]
 
 

@@ -24,7 +24,20 @@ SCHEME_LABELS = {"sign": "adaptive sign", "stochastic_rounding": "SR(b)", "qsgd"
 
 def sr_default_bits(M, sigma):
     r"""Bits per coordinate :math:`b = \lceil\log_2(1 + M/\sigma)\rceil` that make the rounding variance
-    :math:`\le\sigma^2` (equation ``eq-bits-sr-error``)."""
+    :math:`\le\sigma^2` (equation ``eq-bits-sr-error``).
+
+    Parameters
+    ----------
+    M : float
+        Range of the rounded gradient coordinate, :math:`[-M, M]` (> 0).
+    sigma : float
+        Noise standard deviation (> 0).
+
+    Returns
+    -------
+    int
+        :math:`b \ge 1`.
+    """
     return max(1, math.ceil(math.log2(1.0 + checks.positive(M, "M") / checks.positive(sigma, "sigma"))))
 
 

@@ -48,7 +48,14 @@ _NAN2 = (np.nan, np.nan)
 
 
 def achievability_curves() -> Explorer:
-    """Error against rounds of the four stored schemes, with the product bound, for B and d on the stored grid."""
+    """Error against rounds of the four stored schemes, with the product bound, for B and d on the stored grid.
+
+    Returns
+    -------
+    lib.explore.Explorer
+        Sliders B and d (snapped to the stored grid); the stored runs of :mod:`lib.bits.scheme_runs`,
+        the product bound ``eq-bits-product-bound`` and the sign scheme's asymptote.
+    """
     sigma, r = SETTINGS["sigma"], SETTINGS["r"]
     t = np.unique(np.rint(np.geomspace(1, SETTINGS["T"], 60)).astype(int))
 
@@ -81,6 +88,11 @@ def achievability_curves() -> Explorer:
 
 def ratio_table(table: dict):
     """The table of :func:`lib.bits.scheme_theory.ratio_table`: measured error over the bound, ± 2 SE.
+
+    Parameters
+    ----------
+    table : dict
+        From :func:`lib.bits.scheme_theory.ratio_table`.
 
     Returns
     -------

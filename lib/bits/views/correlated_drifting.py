@@ -82,7 +82,14 @@ def schedule_comparison(experiment):
 
 
 def correlation_bits() -> Explorer:
-    """Asymptotic error of the sign scheme under AR(1) noise against B, both schedules, with the bounds."""
+    r"""Asymptotic error of the sign scheme under AR(1) noise against B, both schedules, with the bounds.
+
+    Returns
+    -------
+    lib.explore.Explorer
+        Sliders ρ and d; the bounds in units of :math:`\sigma^2 d/T` and the schedules of
+        :func:`lib.bits.correlated.schedule_inflation` (``eq-bits-schedule-inflation``).
+    """
 
     def compute(rho, d):
         d = int(snap(d, (16, 64, 256)))  # powers of two, so every B = 2^k divides d (cyclic schedule)
@@ -120,7 +127,18 @@ def _kalman_points(q_values: tuple) -> tuple:
 
 
 def drift_tracking(d: int = 16) -> Explorer:
-    """Tracking error against the drift q: the two lower bounds, the unproved product guess and the trackers."""
+    """Tracking error against the drift q: the two lower bounds, the unproved product guess and the trackers.
+
+    Parameters
+    ----------
+    d : int, optional
+        Dimension of the tracked parameter.
+
+    Returns
+    -------
+    lib.explore.Explorer
+        Slider B (divisors of d); the bounds and trackers of :mod:`lib.bits.drift`.
+    """
     q_fine = np.geomspace(0.005, 1.5, 60)
     q_sim = (0.01, 0.03, 0.1, 0.3, 1.0)
     divisors = tuple(b for b in range(1, d + 1) if d % b == 0)

@@ -7,6 +7,7 @@ import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
 from lib.explore.style import PALETTE, axes, color, done
+from lib.explore.tables import show_table
 
 from ..bounds import LN2, bit_limited_threshold, rounds_lower_bound
 from ..scheme_theory import sign_asymptote
@@ -108,19 +109,13 @@ def best_uniform_table(max_b: int = 6):
         One row per ``b`` (units ``1/sigma^2`` and ``sigma``), computed by
         :func:`lib.bits.quantisers.best_uniform_quantiser` (``eq-bits-quantizer-fisher``).
     """
-    from IPython.display import HTML
-
-    head = ("<thead><tr><th>bits b</th><th>best σ²I<sub>Q</sub></th><th>step Δ/σ</th>"
-            "<th>entropy H(Y) (bits)</th><th>σ²I<sub>Q</sub> per bit</th></tr></thead>")
     rows = []
     for b in range(1, max_b + 1):
         fisher, step = best_uniform_quantiser(b)
         thresholds = [0.0] if b == 1 else uniform_thresholds(b, step)
         entropy = quantiser_entropy(thresholds) / LN2
-        step_text = "–" if b == 1 else f"{step:.3f}"
-        rows.append(f"<tr><td>{b}</td><td>{fisher:.4f}</td><td>{step_text}</td><td>{entropy:.3f}</td>"
-                    f"<td>{fisher / b:.4f}</td></tr>")
-    return HTML(f'<table class="table">{head}<tbody>{"".join(rows)}</tbody></table>')
+        rows.append([b, f"{fisher:.4f}", "–" if b == 1 else f"{step:.3f}", f"{entropy:.3f}", f"{fisher / b:.4f}"])
+    return show_table(["bits b", "best σ²I_Q", "step Δ/σ", "entropy H(Y) (bits)", "σ²I_Q per bit"], rows)
 
 
 def _product_view(B, d, sigma, eps):

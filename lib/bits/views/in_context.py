@@ -15,7 +15,14 @@ __all__ = ['discrete_vs_gaussian', 'format_table']
 
 
 def discrete_vs_gaussian() -> Explorer:
-    """How the sample-size penalty falls with the bits per sample: exponentially (discrete), linearly (Gaussian)."""
+    r"""How the sample-size penalty falls with the bits per sample: exponentially (discrete), linearly (Gaussian).
+
+    Returns
+    -------
+    lib.explore.Explorer
+        Slider k = d; :func:`lib.bits.literature.discrete_bit_factor` (:math:`k/2^\ell`) against
+        :func:`lib.bits.literature.gaussian_bit_factor` (:math:`\max(1, d/(2\ln 2\,B))`).
+    """
     bits = np.unique(np.rint(np.geomspace(1, 4096, 80)).astype(int))
 
     def compute(k):
@@ -35,6 +42,11 @@ def discrete_vs_gaussian() -> Explorer:
 
 def format_table(table: dict):
     """The table of :func:`lib.bits.literature.format_table`: bits per round of each format against the kink.
+
+    Parameters
+    ----------
+    table : dict
+        From :func:`lib.bits.literature.format_table`.
 
     Returns
     -------

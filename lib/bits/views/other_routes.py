@@ -58,6 +58,11 @@ def routes_bounds() -> Explorer:
 def efficiency_table(table: dict):
     """The table of :func:`lib.bits.routes.efficiency_table`: the product bound's budget over the tail scheme's.
 
+    Parameters
+    ----------
+    table : dict
+        From :func:`lib.bits.routes.efficiency_table`.
+
     Returns
     -------
     IPython.display.HTML

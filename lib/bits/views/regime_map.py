@@ -57,7 +57,14 @@ def _boundary_traces(change, below, d, B_max):
 
 
 def regime_heatmap() -> Explorer:
-    """Heat map of the binding lower bound on T over (B, d), with the regime boundaries, for sliders σ, ε, ρ."""
+    r"""Heat map of the binding lower bound on T over (B, d), with the regime boundaries, for sliders σ, ε, ρ.
+
+    Returns
+    -------
+    lib.explore.Explorer
+        Sliders σ, ε and ρ; :math:`\log_{10}` of the binding bound of :func:`lib.bits.regime.regime_map`
+        and the boundaries of :func:`lib.bits.regime.regime_boundary`.
+    """
     grid = power_grid(4096)
 
     def compute(sigma, eps, rho):
@@ -79,7 +86,14 @@ def regime_heatmap() -> Explorer:
 
 
 def scheme_distance() -> Explorer:
-    """Heat map of measured error over the bound at T = 4000 for one scheme over the stored (B, d) grid."""
+    """Heat map of measured error over the bound at T = 4000 for one scheme over the stored (B, d) grid.
+
+    Returns
+    -------
+    lib.explore.Explorer
+        Choice of scheme and slider ρ; :func:`lib.bits.regime.distance_map` and the boundary
+        :func:`lib.bits.regime.bit_limited_boundary`.
+    """
     B, d = np.asarray(B_GRID), np.asarray(D_GRID)
 
     def compute(scheme, rho):

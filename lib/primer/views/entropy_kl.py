@@ -12,7 +12,19 @@ __all__ = ['bernoulli_kl', 'gaussian_kl']
 
 
 def bernoulli_kl(p: float = 0.3):
-    """Left: binary entropy in bits. Right: KL(Ber(p) ‖ Ber(q)) against q and the quadratic ½I(p)(q − p)²."""
+    r"""Left: binary entropy in bits. Right: KL(Ber(p) ‖ Ber(q)) against q and the quadratic ½I(p)(q − p)².
+
+    Parameters
+    ----------
+    p : float, optional
+        The success probability of the reference Bernoulli law.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        :func:`lib.infotheory.binary_entropy` and :func:`lib.infotheory.kl_divergence` beside
+        :math:`\tfrac12 I(p)(q-p)^2`, the local quadratic of ``eq-primer-kl``.
+    """
     q = np.linspace(0.005, 0.995, 199)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
     left.plot(q, it.binary_entropy(q, base=2), lw=2)
@@ -34,7 +46,14 @@ _X = np.linspace(-6.0, 6.0, 121)
 
 
 def gaussian_kl() -> Explorer:
-    """KL divergence between p = N(0, 1) and q = N(μ, σ²): the two densities and the integrand p log(p/q)."""
+    r"""KL divergence between p = N(0, 1) and q = N(μ, σ²): the two densities and the integrand p log(p/q).
+
+    Returns
+    -------
+    lib.explore.Explorer
+        Sliders μ and σ; the integrand's area is :func:`lib.infotheory.gaussian_kl`,
+        :math:`\log\sigma + (1 + \mu^2)/(2\sigma^2) - 1/2`.
+    """
 
     def compute(mu, sigma):
         p, q = stats.norm.pdf(_X), stats.norm.pdf(_X, mu, sigma)

@@ -12,7 +12,14 @@ __all__ = ['one_bit_fisher', 'cramer_rao']
 
 
 def one_bit_fisher():
-    """Fisher information of the bit 1{X > t} against the standardised threshold a = (t − θ)/σ."""
+    r"""Fisher information of the bit 1{X > t} against the standardised threshold a = (t − θ)/σ.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        :func:`lib.infotheory.threshold_quantiser_fisher`, :math:`\varphi(a)^2/(\Phi(a)(1-\Phi(a)))`, peak
+        :math:`2/\pi` at :math:`a = 0` (``eq-primer-one-bit-fisher``).
+    """
     a = np.linspace(-4, 4, 321)
     fig, ax = plt.subplots(figsize=(6.5, 3.4))
     ax.plot(a, it.threshold_quantiser_fisher(a), lw=2, label="one bit, σ²I(a)")
@@ -28,7 +35,14 @@ def one_bit_fisher():
 
 
 def cramer_rao() -> Explorer:
-    """n × mean squared error of three location estimators against the Cramér–Rao bounds, over n."""
+    r"""n × mean squared error of three location estimators against the Cramér–Rao bounds, over n.
+
+    Returns
+    -------
+    lib.explore.Explorer
+        Slider a; the Monte Carlo of :mod:`lib.infotheory.montecarlo` against the bounds 1 and
+        :math:`1/(\sigma^2 I(a))` (``eq-primer-cramer-rao``).
+    """
     loc = montecarlo.location_estimator_mse()
     n = loc["n"]
 

@@ -11,8 +11,15 @@ __all__ = ['rate_distortion', 'water_filling']
 
 
 def rate_distortion() -> Explorer:
-    """D(R) of a Gaussian against the best uniform scalar quantiser (exact and simulated) and its entropy-coded
-    high-rate limit."""
+    r"""D(R) of a Gaussian against the best uniform scalar quantiser (exact and simulated) and its entropy-coded
+    high-rate limit.
+
+    Returns
+    -------
+    lib.explore.Explorer
+        Sliders σ and R; :math:`D(R) = \sigma^2 2^{-2R}` (:func:`lib.infotheory.gaussian_distortion_rate`)
+        against :func:`lib.infotheory.uniform_quantiser_mse`.
+    """
     rate = np.linspace(0.0, 8.0, 81)
     bits, mc, mc_se = montecarlo.uniform_quantiser_mc()
     exact = np.array([it.uniform_quantiser_mse(int(b)) for b in bits])
@@ -38,7 +45,19 @@ def rate_distortion() -> Explorer:
 
 
 def water_filling(d: int = 16) -> Explorer:
-    """Reverse water-filling over d independent Gaussian components with variances decay^i."""
+    r"""Reverse water-filling over d independent Gaussian components with variances decay^i.
+
+    Parameters
+    ----------
+    d : int, optional
+        Number of components.
+
+    Returns
+    -------
+    lib.explore.Explorer
+        Sliders decay and D; :func:`lib.infotheory.reverse_water_filling`,
+        :math:`D_i = \min(\lambda, \sigma_i^2)`.
+    """
     idx = np.arange(d)
 
     def compute(decay, D):

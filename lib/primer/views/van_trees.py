@@ -11,7 +11,23 @@ __all__ = ['cos2_prior', 'van_trees']
 
 
 def cos2_prior(r: float = 1.0, samples: int = 40_000, seed: int = 0):
-    """The cos² prior on [−r, r]: density, a histogram of the inverse-cdf sampler, and the squared score."""
+    r"""The cos² prior on [−r, r]: density, a histogram of the inverse-cdf sampler, and the squared score.
+
+    Parameters
+    ----------
+    r : float, optional
+        Half-width of the prior.
+    samples : int, optional
+        Draws of :func:`lib.infotheory.sample_cos2_prior` in the histogram.
+    seed : int, optional
+        Seed of the draws.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The density and the squared score, whose area is the prior's Fisher information :math:`\pi^2/r^2`
+        (``eq-primer-cos2-fisher``).
+    """
     theta = np.linspace(-r, r, 201)
     draws = it.sample_cos2_prior(np.random.default_rng(seed), samples, r)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
@@ -32,7 +48,14 @@ def cos2_prior(r: float = 1.0, samples: int = 40_000, seed: int = 0):
 
 
 def van_trees() -> Explorer:
-    """Bayes risk under the cos² prior on [−r, r], its van Trees bound and σ²/n, over the sample size n."""
+    """Bayes risk under the cos² prior on [−r, r], its van Trees bound and σ²/n, over the sample size n.
+
+    Returns
+    -------
+    lib.explore.Explorer
+        Sliders r and σ; :func:`lib.infotheory.gaussian_location_bayes_risk` against
+        :func:`lib.infotheory.van_trees_bound` (``eq-primer-van-trees``) and :func:`lib.infotheory.cos2_prior_variance`.
+    """
     n = np.unique(np.round(np.geomspace(1, 1000, 31)).astype(int))
 
     def compute(r, sigma):

@@ -14,7 +14,14 @@ _POW2 = [2.0 ** k for k in range(-3, 3)]
 
 
 def wyner_ziv() -> Explorer:
-    """Rates with and without decoder side information, and a nested scalar quantiser, against distortion D."""
+    """Rates with and without decoder side information, and a nested scalar quantiser, against distortion D.
+
+    Returns
+    -------
+    lib.explore.Explorer
+        Sliders σx, σn and D; :func:`lib.infotheory.gaussian_rate_distortion` against
+        :func:`lib.infotheory.wyner_ziv_gaussian` and the nested quantiser of :mod:`lib.infotheory.montecarlo`.
+    """
     dist = np.geomspace(1e-4, 4.0, 61)
     rates = (1, 2, 3, 4)
     uniform = np.array([it.uniform_quantiser_mse(b) for b in rates])
