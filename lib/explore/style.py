@@ -66,12 +66,20 @@ def done(fig):
 
 
 def log_decades(ax, x: bool = False, y: bool = True):
-    """Put log scales on ``ax`` whose labels are decades only (minor ticks stay, unlabelled)."""
+    """Put log scales on ``ax`` (after plotting) whose labels are decades only; minor ticks stay, unlabelled.
+
+    An axis that spans less than one decade keeps matplotlib's labels of its minor ticks, so that it is never left
+    without any number.
+    """
     from matplotlib.ticker import LogLocator, NullFormatter
 
-    for on, axis, scale in ((x, ax.xaxis, ax.set_xscale), (y, ax.yaxis, ax.set_yscale)):
-        if on:
-            scale("log")
+    for on, axis, scale, limits in ((x, ax.xaxis, ax.set_xscale, ax.get_xlim),
+                                    (y, ax.yaxis, ax.set_yscale, ax.get_ylim)):
+        if not on:
+            continue
+        scale("log")
+        lo, hi = sorted(limits())
+        if lo > 0 and hi / lo >= 10:
             axis.set_major_locator(LogLocator(base=10, numticks=12))
             axis.set_minor_locator(LogLocator(base=10, subs=tuple(range(2, 10)), numticks=12))
             axis.set_minor_formatter(NullFormatter())

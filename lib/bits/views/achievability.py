@@ -7,7 +7,7 @@ import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
 from lib.explore.tables import show_table
-from lib.explore.style import PALETTE, axes, color, done
+from lib.explore.style import PALETTE, axes, color, done, log_decades
 
 from ..bounds import mse_lower_bound
 from ..scheme_runs import B_GRID, D_GRID, SCHEMES, SETTINGS, lookup, snap
@@ -37,7 +37,7 @@ def b_sweep(sweep: dict):
     ax.axhline(sweep["bound"], color="k", ls="--", lw=2, label="product lower bound")
     ax.axvline(np.log2(sweep["M"]), color="0.5", ls=":", lw=1)
     ax.text(np.log2(sweep["M"]), sweep["worst"].max(), r" $\log_2(M/\sigma)$", color="0.4", va="top", fontsize=9)
-    ax.set_yscale("log")
+    log_decades(ax)
     ax.set_xlabel("bits per coordinate b")
     ax.set_ylabel(r"mean squared error after T rounds")
     ax.legend(frameon=False, fontsize=9)

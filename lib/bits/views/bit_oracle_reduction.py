@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
-from lib.explore.style import PALETTE, axes, color, done
+from lib.explore.style import PALETTE, axes, color, done, log_decades
 
 from ..simulate import sgd_error
 
@@ -36,9 +36,7 @@ def error_vs_rounds(runs: dict, reference=None, reference_label: str = "", log_y
                     label=label, alpha=0.85, lw=1)
     if reference is not None:
         ax.plot(*reference, "k--", lw=2, label=reference_label)
-    ax.set_xscale("log")
-    if log_y:
-        ax.set_yscale("log")
+    log_decades(ax, x=True, y=log_y)
     ax.set_xlabel("round t")
     ax.set_ylabel(r"mean squared error $E\|x_t-\theta\|^2$")
     ax.legend(frameon=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
-from lib.explore.style import PALETTE, axes, color, done
+from lib.explore.style import PALETTE, axes, color, done, log_decades
 
 from ..bounds import communication_lower_bound, fisher_route_bits
 from ..noiseless import bisection_error, uniform_distortion_bound
@@ -41,7 +41,7 @@ def bisection_vs_bound(d: int = 8, r: float = 1.0, max_bits: int = 96, mc: tuple
                     label="bisection (Monte Carlo)")
     ax.axvline(d, color="0.5", lw=1, ls=":")
     ax.text(d, uniform_distortion_bound(d, 0, r), "  TB = d", color="0.4", va="top", fontsize=9)
-    ax.set_yscale("log")
+    log_decades(ax)
     ax.set_xlabel("total bits TB")
     ax.set_ylabel(r"mean squared error $E\|\hat\theta-\theta\|^2$")
     ax.legend(frameon=False)

@@ -7,7 +7,7 @@ from functools import lru_cache
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
-from lib.explore.style import PALETTE, axes, color, done
+from lib.explore.style import PALETTE, axes, color, done, log_decades
 
 from ..bounds import LN2, correlation_factor
 from ..correlated import ar1_sgd_mse, schedule_inflation, sign_inflation
@@ -42,7 +42,7 @@ def ar1_factor(T: int, rho_mc=None, mc=None, mc_se=None):
     if mc is not None:
         ax.errorbar(rho_mc, mc, yerr=2 * np.asarray(mc_se), fmt="o", color=PALETTE[1], ms=5,
                     label="SGD, simulated (±2 SE)")
-    ax.set_yscale("log")
+    log_decades(ax)
     ax.set_xlabel(r"noise correlation $\rho$")
     ax.set_ylabel(r"error $\times\, T/(\sigma^2 d)$")
     ax.legend(frameon=False, fontsize=9)
@@ -74,7 +74,7 @@ def schedule_comparison(experiment):
                 label=f"{schedule} schedule, predicted")
         ax.errorbar(rho, experiment.normalised[schedule], yerr=2 * experiment.se[schedule], fmt="os"[i],
                     color=shade, ms=6, label=f"{schedule} schedule, simulated (±2 SE)")
-    ax.set_yscale("log")
+    log_decades(ax)
     ax.set_xlabel(r"noise correlation $\rho$")
     ax.set_ylabel(r"error $\times\, TB/(\sigma^2 d^2)$")
     ax.legend(frameon=False, fontsize=9)

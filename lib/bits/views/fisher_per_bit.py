@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
-from lib.explore.style import PALETTE, axes, color, done
+from lib.explore.style import PALETTE, axes, color, done, log_decades
 from lib.explore.tables import show_table
 
 from ..bounds import LN2, bit_limited_threshold, rounds_lower_bound
@@ -87,7 +87,7 @@ def fisher_vs_entropy(fisher: np.ndarray, entropy: np.ndarray, offsets=np.linspa
     h = np.array([quantiser_entropy([a]) for a in offsets])
     ax.plot(h, fisher_sign(offsets) / h, color=PALETTE[1], lw=2, label="one threshold at offset a")
     ax.axhline(2.0, color="k", ls="--", lw=2, label="ceiling 2 (Barnes–Özgür)")
-    ax.set_xscale("log")
+    log_decades(ax, x=True, y=False)
     ax.set_ylim(0, 2.2)
     ax.set_xlabel("output entropy H(Y) (nats)")
     ax.set_ylabel(r"fisher information per nat ($1/\sigma^2$)")

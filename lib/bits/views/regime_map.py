@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from lib.explore import Choice, Explorer, Param, Trace, View
-from lib.explore.style import PALETTE, axes, color, done
+from lib.explore.style import PALETTE, axes, color, done, log_decades
 
 from ..regime import DEFAULT_R, REGIMES, bit_limited_boundary, distance_map, power_grid, regime_boundary, regime_map, rounds_bounds
 from ..scheme_runs import B_GRID, D_GRID, RHO_GRID, SCHEMES, SETTINGS, snap
@@ -36,7 +36,7 @@ def regime_slice(d: int, sigma: float, eps: float, rho: float = 0.0, r: float = 
     change, _ = regime_boundary(d, sigma, eps, rho, r)
     ax.axvline(float(change), color="0.5", lw=1, ls=":")
     ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
+    log_decades(ax)
     ax.set_xlabel("bits per round B")
     ax.set_ylabel("rounds T needed (lower bound)")
     ax.legend(frameon=False, fontsize=9)

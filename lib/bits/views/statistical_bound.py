@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
-from lib.explore.style import PALETTE, axes, color, done
+from lib.explore.style import PALETTE, axes, color, done, log_decades
 from lib.infotheory import bayes_risk_cos2, cos2_prior_variance, gaussian_location_bayes_risk
 
 from ..bounds import min_rounds, mse_lower_bound, rounds_lower_bound
@@ -44,8 +44,7 @@ def statistical_bound_figure(d: int, sigma: float, r: float, mc=None, T_max: int
     ax.axhline(d * cos2_prior_variance(r), color="0.5", lw=1, ls=":", label="prior variance")
     if mc is not None:
         ax.errorbar(mc.rounds, mc.mse, yerr=2 * mc.se, fmt="o", ms=4, color=PALETTE[0], label="SGD (Monte Carlo)")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    log_decades(ax, x=True, y=True)
     ax.set_xlabel("rounds T")
     ax.set_ylabel(r"mean squared error $E\|\hat\theta-\theta\|^2$")
     ax.legend(frameon=False, fontsize=9)
