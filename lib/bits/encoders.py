@@ -159,6 +159,8 @@ class Encoder:
     #: True if a round's message may depend on earlier gradients (not only on the current one, the transcript and
     #: the public coin); the product bound ``eq-bits-product-bound`` is proved only for ``memory = False``.
     memory: ClassVar[bool] = False
+    #: The fewest bits per round with which the encoder can send anything (QSGD: a 32-bit norm and one level).
+    min_bits: ClassVar[int] = 1
 
     def __post_init__(self):
         self.B = checks.count(self.B, "B")
@@ -387,6 +389,7 @@ class QSGD(Encoder):
     schedule: str = "random"
     m: int = field(default=0, init=False)
     name: ClassVar[str] = "qsgd"
+    min_bits: ClassVar[int] = 34  # 32-bit norm, a sign and one level bit (s = 1)
 
     def __post_init__(self):
         super().__post_init__()
@@ -398,7 +401,7 @@ class QSGD(Encoder):
                 self.s = 1
         self.s = checks.count(self.s, "s")
         self.m = min(self.d, (self.B - 32) // (1 + _level_bits(self.s)))
-        if self.m < 1:
+        if self.m < 1 or self.B < self.min_bits:
             raise ValueError(
                 f"`B` = {self.B} is too small for QSGD with s = {self.s}: it needs at least "
                 f"{33 + _level_bits(self.s)} bits (a 32-bit norm plus one coordinate)."

@@ -19,6 +19,7 @@ import numpy as np
 
 from lib import checks, store
 
+from .encoders import ENCODERS
 from .simulate import record_grid, simulate
 
 __all__ = ["SCHEMES", "B_GRID", "D_GRID", "RHO_GRID", "SETTINGS", "PATH", "COMMAND", "feasible", "run_cell",
@@ -36,12 +37,8 @@ PATH = store.DATA_DIR / "bits" / "scheme_runs.json"
 #: The command that regenerates it.
 COMMAND = "make scheme-runs"
 
-# QSGD sends a 32-bit norm plus at least two bits per coordinate.
-_QSGD_MIN_BITS = 34
-
-
 def feasible(scheme: str, B: int) -> bool:
-    """Whether ``scheme`` can run with ``B`` bits per round (QSGD needs ``B >= 34``).
+    """Whether ``scheme`` can run with ``B`` bits per round: the encoder's own ``min_bits`` (QSGD: 34).
 
     Parameters
     ----------
@@ -54,7 +51,7 @@ def feasible(scheme: str, B: int) -> bool:
     -------
     bool
     """
-    return scheme != "qsgd" or B >= _QSGD_MIN_BITS
+    return checks.count(B, "B") >= ENCODERS[checks.choice(scheme, "scheme", SCHEMES)].min_bits
 
 
 def snap(value, grid) -> float:
