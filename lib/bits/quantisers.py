@@ -60,9 +60,16 @@ def _log_cell_probabilities(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 
 
 def _log_density(z: np.ndarray) -> np.ndarray:
-    """log phi(z); -inf at +-inf."""
+    """log phi(z); -inf at +-inf (and for |z| so large that z^2 overflows)."""
     finite = np.isfinite(z)
-    return np.where(finite, -0.5 * np.where(finite, z, 0.0) ** 2 - _LOG_SQRT_2PI, -np.inf)
+    with np.errstate(over="ignore"):
+        return np.where(finite, -0.5 * np.where(finite, z, 0.0) ** 2 - _LOG_SQRT_2PI, -np.inf)
+
+
+def _per_variance(value, sigma: float) -> float:
+    """``value / sigma^2`` as a float, with 0 or inf (not an OverflowError) for extreme ``sigma``."""
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        return float(np.float64(value) * (1.0 / np.float64(sigma)) ** 2)
 
 
 def fisher_entropy_many(a) -> tuple[np.ndarray, np.ndarray]:
@@ -129,7 +136,7 @@ def quantiser_fisher(thresholds, theta: float = 0.0, sigma: float = 1.0) -> floa
     """
     a, sigma = _standardised(thresholds, theta, sigma)
     fisher, _ = fisher_entropy_many(a[None, :])
-    return float(fisher[0]) / sigma**2
+    return _per_variance(fisher[0], sigma)
 
 
 def quantiser_entropy(thresholds, theta: float = 0.0, sigma: float = 1.0) -> float:
@@ -207,7 +214,7 @@ def best_uniform_quantiser(b: int, sigma: float = 1.0) -> tuple[float, float]:
         raise ValueError(f"`b` must be at most 12 here (the gain beyond is below 1e-6), got {b}.")
     sigma = checks.positive(sigma, "sigma")
     if b == 1:
-        return quantiser_fisher([0.0]) / sigma**2, math.nan
+        return _per_variance(quantiser_fisher([0.0]), sigma), math.nan
     m = 2**b - 1
     offsets = np.arange(m) - (m - 1) / 2.0
 
@@ -219,7 +226,7 @@ def best_uniform_quantiser(b: int, sigma: float = 1.0) -> tuple[float, float]:
     i = int(np.argmin(values))
     lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
     res = optimize.minimize_scalar(neg, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
-    return float(-res.fun) / sigma**2, float(res.x) * sigma
+    return _per_variance(-res.fun, sigma), float(res.x) * sigma
 
 
 #: Fisher information of one threshold at standardised offset ``a`` (the sign quantiser; equation
@@ -267,7 +274,7 @@ def fisher_argmax(k: int, sigma: float = 1.0) -> float:
         raise ValueError(f"`k` must be at most 60 (2^k coordinates), got {k}.")
     sigma = checks.positive(sigma, "sigma")
     M = 2.0**k
-    return M * _expected_max(M) ** 2 / ((M - 1) * sigma**2)
+    return _per_variance(M * _expected_max(M) ** 2 / (M - 1), sigma)
 
 
 def fisher_stochastic_round(M: float, sigma: float = 1.0, theta: float = 0.0) -> float:
@@ -293,7 +300,10 @@ def fisher_stochastic_round(M: float, sigma: float = 1.0, theta: float = 0.0) ->
     sigma = checks.positive(sigma, "sigma")
     theta = checks.real(theta, "theta")
     lo, hi = (-M - theta) / sigma, (M - theta) / sigma
-    inside = float(np.exp(_log_cell_probabilities(np.array(lo), np.array(hi))))
+    if hi - lo < 1e-6:  # a cell far narrower than sigma: P(inside) = width x density (relative error < 1e-12)
+        inside = (hi - lo) * float(np.exp(_log_density(np.array(0.5 * (lo + hi)))))
+    else:
+        inside = float(np.exp(_log_cell_probabilities(np.array(lo), np.array(hi))))
     dens_lo, dens_hi = np.exp(_log_density(np.array([lo, hi])))
     mean_inside = theta * inside + sigma * float(dens_lo - dens_hi)
     p = float(special.ndtr(-hi)) + (mean_inside + M * inside) / (2 * M)

@@ -40,7 +40,8 @@ def gaussian_fisher(sigma):
     >>> gaussian_fisher(2.0)
     0.25
     """
-    return scalar_or_array(1.0 / positive(sigma, "sigma") ** 2)
+    with np.errstate(over="ignore"):
+        return scalar_or_array((1.0 / np.asarray(positive(sigma, "sigma"), dtype=float)) ** 2)
 
 
 def bernoulli_fisher(p):

@@ -75,7 +75,8 @@ def cos2_prior_fisher(d, r):
     True
     """
     dd = count(d, "d")
-    return scalar_or_array(dd * (np.pi / np.asarray(positive(r, "r"), dtype=float)) ** 2)
+    with np.errstate(over="ignore"):
+        return scalar_or_array(dd * (np.pi / np.asarray(positive(r, "r"), dtype=float)) ** 2)
 
 
 def cos2_prior_pdf(theta, r):

@@ -263,3 +263,21 @@ class TestTailThresholdFarOut:
             h2 = -(qa * np.log2(qa) + (1 - qa) * np.log2(1 - qa))
             g = stats.norm.pdf(a) ** 2 / (qa * (1 - qa))
             assert q.tail_threshold_per_bit(a) == pytest.approx(g / h2, rel=1e-10)
+
+
+class TestExtremeSigmaAndRange:
+    """sigma = 1e300 or 1e-300 and a stochastic-rounding range far below sigma: limits, never an error or NaN."""
+
+    @pytest.mark.parametrize("fn", [lambda s: q.quantiser_fisher([0.0], 0.0, s), lambda s: q.fisher_argmax(4, s),
+                                    lambda s: q.best_uniform_quantiser(3, s)[0], lambda s: q.fisher_sign(0.0, s)])
+    def test_fisher_information_scales_as_one_over_sigma_squared_to_the_limits(self, fn):
+        assert fn(1e300) == 0.0 and fn(1e-300) == math.inf
+        assert fn(1e3) == pytest.approx(fn(1.0) * 1e-6, rel=1e-12)
+
+    @pytest.mark.parametrize("M", [1e-7, 1e-100, 1e-300])
+    def test_stochastic_rounding_with_a_tiny_range_is_the_sign_bit(self, M):
+        # the message is the sign of X - 0 with probability -> 1: the information tends to 2/pi (sigma = 1)
+        assert q.fisher_stochastic_round(M) == pytest.approx(2 / math.pi, rel=1e-9)
+
+    def test_stochastic_rounding_with_a_huge_range_carries_nothing(self):
+        assert q.fisher_stochastic_round(1e300) == 0.0
