@@ -45,23 +45,25 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imported_modules(path: Path) -> set[str]:
-    """Every module ``path`` imports, relative imports resolved; ``from a import b`` also yields ``a.b``."""
+def imported_modules(path: Path, names: bool = True) -> set[str]:
+    """Every module ``path`` imports, relative imports resolved; ``from a import b`` also yields ``a.b`` (the name
+    may be a module) unless ``names`` is false."""
     tree = ast.parse(path.read_text())
     package = module_name(path) if path.name == "__init__.py" else module_name(path).rsplit(".", 1)[0]
-    names = set()
+    found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names |= {a.name for a in node.names}
+            found |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
                 module = node.module
-            names.add(module)
-            names |= {f"{module}.{a.name}" for a in node.names}
-    return names
+            found.add(module)
+            if names:
+                found |= {f"{module}.{a.name}" for a in node.names}
+    return found
 
 
 def is_view(path: Path) -> bool:
@@ -92,17 +94,21 @@ def _drawing_imports(path: Path) -> set[str]:
     return {m for m in imported_modules(path) if _matches(m, DRAWING)}
 
 
+def _private_in(own: str, module: str) -> bool:
+    """Whether ``module`` is a private (``_x``) module of a package other than ``own``."""
+    parts = module.split(".")
+    return any(part.startswith("_") and not part.startswith("__") and ".".join(parts[:i]) != own
+               for i, part in enumerate(parts))
+
+
 def _private_imports(path: Path) -> set[str]:
-    own = module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else module_name(path)
-    bad = set()
-    for m in imported_modules(path):
-        parts = m.split(".")
-        for i, part in enumerate(parts):
-            if part.startswith("_") and not part.startswith("__"):
-                if ".".join(parts[:i]) != own:  # a private module of another package
-                    bad.add(m)
-                break
-    return bad
+    """Private modules of other packages that ``path`` imports, and private names from another part of ``lib``."""
+    own = module_name(path) if path.name == "__init__.py" else module_name(path).rsplit(".", 1)[0]
+    modules = {m for m in imported_modules(path, names=False) if _private_in(own, m)}
+    top = ".".join(own.split(".")[:2])  # lib.<part>: private names stay inside their part
+    names = {m for m in imported_modules(path) if m.startswith("lib.") and ".".join(m.split(".")[:2]) != top
+             and m.rsplit(".", 1)[1].startswith("_") and not m.rsplit(".", 1)[1].startswith("__")}
+    return modules | names
 
 
 def _builds_html(path: Path) -> bool:
@@ -142,8 +148,9 @@ def test_the_rules_see_the_whole_library():
     modules = lib_modules()
     assert {"bits", "kv", "infotheory", "explore", "primer"} <= {p.relative_to(LIB).parts[0] for p in modules}
     assert any(is_view(p) for p in modules) and any(is_maths(p) for p in modules)
-    sample = LIB / "explore" / "tables.py"
-    assert _builds_html(sample) and _drawing_imports(LIB / "explore" / "live.py")
+    explore = [p for p in modules if p.relative_to(LIB).parts[0] == "explore"]
+    assert any(_builds_html(p) for p in explore) and any(_drawing_imports(p) for p in explore)
+    assert _private_in("lib.kv", "lib.infotheory._validate") and not _private_in("lib.kv", "lib.kv._validate")
 
 
 def test_every_module_declares_all():
