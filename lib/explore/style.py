@@ -35,6 +35,8 @@ COLORS = {
     "sliding": _BLUE, "sink+recent": _GREEN, "random": _PURPLE, "streaming": _ORANGE, "h2o": _VERMILION,
     "block_markov": _SKY,
 }
+#: The policies' registry names (``lib.kv.policies``) take the colour of the label they stand for.
+COLORS.update({"sink": COLORS["sink+recent"], "streaming_llm": COLORS["streaming"]})
 
 
 def color(meaning: str) -> str:
