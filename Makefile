@@ -70,7 +70,7 @@ models: $(STAMP)
 
 ## Regenerate the stored language-model measurements (resumable; see book/reproducing.md)
 measure: models
-	$(BIN)/python -m lib.kv measure --all --resume
+	$(BIN)/python -m lib.kv measure --all --resume --data-dir book/data/kv
 
 clean:
 	rm -rf _build
