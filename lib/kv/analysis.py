@@ -13,12 +13,13 @@ import numpy as np
 
 from lib import checks
 
-from .policies import POLICIES
 from .fits import _boot_args, bootstrap_alpha, fit_power_law
+from .policies import POLICIES
 from .stats import paired_bootstrap_alpha
 
 __all__ = ["VARIANT_LABELS", "parse_variant", "curve_band", "local_slopes", "ratio_curve", "ratio_law",
-           "alpha_table", "paired_alpha", "segments_below", "position_values", "position_array", "quantile_alpha", "paired_models"]
+           "alpha_table", "paired_alpha", "segments_below", "position_values", "position_array",
+           "quantile_alpha", "paired_models"]
 
 #: Variant name (``policy`` or ``policy:pres``) -> label for figures and tables: each policy's own label,
 #: then the measured variants that are not a policy of their own (original positions, eviction without
@@ -34,7 +35,23 @@ VARIANT_LABELS = {**{name: cls.label for name, cls in POLICIES.items() if name !
 
 
 def parse_variant(variant: str):
-    """``"sink:pres"`` -> ``("sink", True)``; ``"sliding"`` -> ``("sliding", False)``."""
+    """The policy and position flag of a variant name.
+
+    Parameters
+    ----------
+    variant : str
+        A key of :data:`VARIANT_LABELS`: ``policy`` or ``policy:pres`` (original positions).
+
+    Returns
+    -------
+    policy : str
+    position_preserving : bool
+
+    Examples
+    --------
+    >>> parse_variant("sink:pres"), parse_variant("sliding")
+    (('sink', True), ('sliding', False))
+    """
     if variant not in VARIANT_LABELS:
         raise ValueError(f"unknown `variant` {variant!r}: use one of {list(VARIANT_LABELS)}")
     policy, _, flag = variant.partition(":")
@@ -53,6 +70,10 @@ def _resampled_means(per_segment, n_boot, rng):
 
 def curve_band(per_segment, n_boot: int = 1000, seed: int = 0, level: float = 0.95):
     """Percentile bootstrap band of the mean curve, resampling segments.
+
+    Replicate :math:`b` draws segments :math:`s_1^b, \\dots, s_S^b` with replacement and averages
+    :math:`\\bar D^b(w) = \\frac{1}{S} \\sum_j D_{s_j^b}(w)`; the band is the percentile interval of
+    :math:`\\bar D^b(w)` at each window.
 
     Parameters
     ----------
@@ -75,7 +96,8 @@ def local_slopes(w, per_segment, step: int = 2, n_boot: int = 1000, seed: int = 
 
     Notes
     -----
-    ``alpha_loc = -(ln D(w_{k+s}) - ln D(w_k)) / (ln w_{k+s} - ln w_k)`` at the geometric midpoint, see
+    :math:`\\alpha_{\\mathrm{loc}} = -(\\ln D(w_{k+s}) - \\ln D(w_k)) / (\\ln w_{k+s} - \\ln w_k)` at the geometric
+    midpoint :math:`\\sqrt{w_k w_{k+s}}`, see
     :eq:`eq-kv-local-slope`. A power law has a constant local slope; an exponential ``C e^{-lam w}`` has
     ``alpha_loc = lam w``, growing linearly in ``w``.
 
@@ -110,6 +132,8 @@ def local_slopes(w, per_segment, step: int = 2, n_boot: int = 1000, seed: int = 
 def ratio_curve(measurement, num: str = "random", den: str = "sliding", n_boot: int = 1000, seed: int = 0,
                 level: float = 0.95):
     """Ratio of two variants' mean KL at equal budget, with a bootstrap band over shared segments.
+
+    :math:`r(w) = \\bar D_{\\mathrm{num}}(w) / \\bar D_{\\mathrm{den}}(w)`, both means over the same segments.
 
     Parameters
     ----------

@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from lib import checks
+
 from .fits import _curve, fit_power_law
 
 __all__ = ["block_markov_distortion", "block_markov_schedule", "loglog_interpolator", "mean_memory",
@@ -52,7 +53,9 @@ def loglog_interpolator(w, delta) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def block_markov_distortion(delta: Callable, L) -> float:
-    """Average distortion of the block-Markov cache with block length ``L``: (1/L) Σ_{i<L} Δ(L + i).
+    """Average distortion of the block-Markov cache with block length ``L``.
+
+    :math:`D_{\\mathrm{BM}}(L) = \\frac{1}{L} \\sum_{i=0}^{L-1} \\Delta(L + i)`.
 
     Parameters
     ----------
@@ -84,7 +87,18 @@ def block_markov_distortion(delta: Callable, L) -> float:
 
 
 def mean_memory(L) -> float:
-    """Average cache size of the block-Markov scheme over a block: L + (L − 1)/2 tokens."""
+    """Average cache size of the block-Markov scheme over a block.
+
+    Parameters
+    ----------
+    L : int
+        Block length, ≥ 1.
+
+    Returns
+    -------
+    float
+        :math:`\\bar m(L) = L + (L - 1)/2` tokens (the cache holds :math:`L + i` tokens at phase :math:`i`).
+    """
     L = checks.count(L, "L")
     return L + (L - 1) / 2
 

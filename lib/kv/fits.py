@@ -75,8 +75,8 @@ def fit_power_law(w, delta) -> tuple[float, float]:
 
     Notes
     -----
-    Minimises Σ (ln Δ_i − ln C + α ln w_i)², the law of :eq:`eq-kv-pts`. Noise-free power-law data are
-    recovered exactly.
+    Minimises :math:`\\sum_i (\\ln \\Delta_i - \\ln C + \\alpha \\ln w_i)^2`, the law of :eq:`eq-kv-pts`.
+    Noise-free power-law data are recovered exactly.
 
     Examples
     --------
@@ -297,6 +297,8 @@ def bootstrap_alpha(w, per_segment, n_boot: int = 1000, seed: int = 0, w_range=N
 
 def window_for_distortion(eps, C, alpha) -> int:
     """Smallest sliding window guaranteed by the power law to reach distortion ``eps``: ⌈(C/ε)^(1/α)⌉.
+
+    :math:`w(\\varepsilon) = \\lceil (C/\\varepsilon)^{1/\\alpha} \\rceil`.
 
     Parameters
     ----------

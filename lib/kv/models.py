@@ -113,7 +113,17 @@ DEFAULT_MODEL = "smollm2-135m"
 
 
 def model(name: str) -> ModelSpec:
-    """The :class:`ModelSpec` with id ``name`` (``ValueError`` listing the ids otherwise).
+    """The :class:`ModelSpec` with id ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`REGISTRY`.
+
+    Returns
+    -------
+    ModelSpec
+        ``ValueError`` listing the ids if there is none.
 
     >>> model("gemma3-270m").label, model("gemma3-270m").shape.local_window
     ('Gemma-3-270M', 512)
@@ -126,7 +136,18 @@ def model(name: str) -> ModelSpec:
 
 
 def by_label(label: str) -> ModelSpec:
-    """The :class:`ModelSpec` whose label is ``label`` (sliders show labels); ``ValueError`` otherwise."""
+    """The :class:`ModelSpec` whose label is ``label`` (sliders show labels).
+
+    Parameters
+    ----------
+    label : str
+        E.g. ``"Gemma-3-270M"``.
+
+    Returns
+    -------
+    ModelSpec
+        ``ValueError`` listing the labels if there is none.
+    """
     for spec in REGISTRY.values():
         if spec.label == label:
             return spec

@@ -301,7 +301,18 @@ POLICIES = {cls.name: cls for cls in (SlidingPolicy, SinkRecentPolicy, Streaming
 
 
 def policy_class(name: str) -> type[Policy]:
-    """The class registered as ``name`` in ``POLICIES`` (``ValueError`` listing the names otherwise)."""
+    """The class registered as ``name`` in ``POLICIES``.
+
+    Parameters
+    ----------
+    name : str
+        A policy name, e.g. ``"sink"``.
+
+    Returns
+    -------
+    type
+        The :class:`Policy` subclass (``ValueError`` listing the names if there is none).
+    """
     if name not in POLICIES:
         raise ValueError(f"unknown `policy` {name!r}: use one of {sorted(POLICIES)}")
     return POLICIES[name]
@@ -316,6 +327,11 @@ def make_policy(policy, **options) -> Policy:
         A registered name, or an instance (returned as it is; ``options`` must then be empty).
     **options
         The policy's options (its dataclass fields); any other option is a ``ValueError`` naming it.
+
+    Returns
+    -------
+    Policy
+        A fresh instance (state such as a random stream starts anew).
 
     Examples
     --------
@@ -352,7 +368,7 @@ def selection_bits(t, w) -> float:
     Returns
     -------
     float
-        ``(ln t! - ln w! - ln (t - w)!) / ln 2``.
+        :math:`\\log_2 \\binom{t}{w} = (\\ln t! - \\ln w! - \\ln (t - w)!) / \\ln 2`.
     """
     t, w = checks.count(t, "t", 1), checks.count(w, "w")
     if w > t:

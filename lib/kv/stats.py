@@ -20,9 +20,10 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import zeta
 
+from lib import checks
+
 from .fits import (_boot_args, _curve, _replicates, _segments, _slopes, fit_exponential, fit_power_law,
                    window_for_distortion)
-from lib import checks
 
 __all__ = ["FIT_RANGES", "paired_bootstrap_alpha", "fit_power_law_cutoff", "cutoff_window", "fit_stretched_exponential", "law_comparison",
            "loglog_curvature", "window_interval", "window_range_sensitivity", "finite_past_delta",
@@ -78,6 +79,8 @@ def paired_bootstrap_alpha(w, per_segment_a, per_segment_b, *, n_boot: int = 100
 def fit_power_law_cutoff(w, delta) -> tuple[float, float, float]:
     """Fit Δ(w) = C·w^(−α)·e^(−λ w) by least squares of ln Δ on [1, −ln w, −w].
 
+    Minimises :math:`\\sum_i (\\ln \\Delta_i - \\ln C + \\alpha \\ln w_i + \\lambda w_i)^2`.
+
     Parameters
     ----------
     w, delta : array_like
@@ -104,6 +107,8 @@ def fit_power_law_cutoff(w, delta) -> tuple[float, float, float]:
 
 def cutoff_window(eps, C, alpha, lam) -> int:
     """Smallest whole window with C·w^(−α)·e^(−λ w) ≤ ``eps`` (the window rule of the cutoff law).
+
+    :math:`w(\\varepsilon) = \\min\\{w \\in \\mathbb{N} : C w^{-\\alpha} e^{-\\lambda w} \\le \\varepsilon\\}`.
 
     Parameters
     ----------
@@ -387,7 +392,9 @@ def tail_summary(values, top: float = 0.01) -> dict:
     Returns
     -------
     dict
-        ``{"n", "mean", "median", "top_share", "n_top"}`` with top_share = Σ of the n_top largest / Σ of all.
+        ``{"n", "mean", "median", "top_share", "n_top"}`` with
+        :math:`\\mathrm{top\\_share} = \\sum_{i \\le k} v_{(i)} / \\sum_i v_i`, :math:`v_{(1)} \\ge v_{(2)} \\ge \\dots`,
+        :math:`k = \\lceil \\mathrm{top} \\cdot n \\rceil`.
     """
     v = np.asarray(values, dtype=float).ravel()
     if v.size < 2 or not np.all(np.isfinite(v)) or np.any(v < 0):

@@ -26,6 +26,7 @@ import numpy as np
 from scipy.special import log_softmax
 
 from lib import checks
+
 from .fits import fit_power_law
 from .policies import make_policy, policy_class
 

@@ -28,9 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import zeta
 
-from lib.infotheory import wyner_ziv_gaussian
-
 from lib import checks
+from lib.infotheory import wyner_ziv_gaussian
 
 __all__ = ["ToyA", "MonteCarlo", "gaussian_kl_rate"]
 

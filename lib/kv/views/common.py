@@ -17,7 +17,8 @@ from ..analysis import VARIANT_LABELS, curve_band, parse_variant
 from ..models import MEASURED, REGISTRY
 
 __all__ = ["COLORS", "LW", "MIB", "variant_color", "variant_dash", "variant_linestyle", "measured_choice",
-           "shape_choice", "model_label", "measured", "stored_curves", "panels", "finish", "band", "decades", "variant_curves"]
+           "shape_choice", "model_label", "measured", "stored_curves", "panels", "finish", "band", "decades",
+           "variant_curves"]
 
 #: Colours by meaning: cache policies, models, kinds of curve, memory of a cache.
 COLORS = {
@@ -102,7 +103,8 @@ def panels(names, xlabel: str, ylabel: str = "mean KL (nats)", height: float = 3
 
 
 def finish(fig, axes, loc="lower left", fontsize=8):
-    """Legends (where none is set), decade ticks on log axes, a tight layout; the figure is closed (the page shows it once)."""
+    """Legends (where none is set), decade ticks on log axes, a tight layout; the figure is closed, so that a
+    page cell ending with the call shows it once."""
     for ax in np.atleast_1d(axes):
         if ax.get_legend() is None and ax.get_legend_handles_labels()[0]:
             ax.legend(frameon=False, fontsize=fontsize, loc=loc)

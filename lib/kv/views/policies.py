@@ -58,7 +58,8 @@ def ratio_numbers(ms: dict, at=(16, 64, 256), target: float = 100, n_boot: int =
         w, ratio, lo, hi = ratio_curve(m, "random", "sliding", n_boot=n_boot, seed=seed)
         for k in at:
             i = w == k
-            out.update({f"{tag}-ratio-{k}": float(ratio[i][0]), f"{tag}-ratio-{k}-ci": f"[{lo[i][0]:.1f}, {hi[i][0]:.1f}]"})
+            out.update({f"{tag}-ratio-{k}": float(ratio[i][0]),
+                        f"{tag}-ratio-{k}-ci": f"[{lo[i][0]:.1f}, {hi[i][0]:.1f}]"})
         _, gamma, w_target = ratio_law(w, ratio, target=target)
         out.update({f"{tag}-ratio-4": float(ratio[w == 4][0]), f"{tag}-gamma": gamma, f"{tag}-w100": w_target,
                     f"{tag}-max": float(ratio.max())})

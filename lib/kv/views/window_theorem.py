@@ -6,6 +6,7 @@ import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
 
+from ..analysis import VARIANT_LABELS
 from ..fits import fit_exponential, fit_power_law, measured_law, window_for_distortion
 from ..memory import format_bytes, kv_bytes
 from ..models import REGISTRY, by_label
@@ -63,21 +64,18 @@ def toy_b_findings(study: dict, fit_range=(16, 512)):
     w = study["w"]
     fig, (a, b) = plt.subplots(1, 2, figsize=(9.6, 3.9), sharey=True)
     for key, ls in (("sliding", "-"), ("sink", "--"), ("random", "-")):
-        a.loglog(w, study[key].mean(axis=0), lw=LW, color=variant_color(key), ls=ls, label=_TOY_B_LABELS[key])
+        a.loglog(w, study[key].mean(axis=0), lw=LW, color=variant_color(key), ls=ls, label=VARIANT_LABELS[key])
     sel = (w >= fit_range[0]) & (w <= fit_range[1])
     C, alpha = fit_power_law(w[sel], study["sliding"].mean(axis=0)[sel])
     a.loglog(w[sel], C * w[sel] ** -alpha, color="k", lw=1, ls=":", label=f"fit, α = {alpha:.2f}")
     for policy, ls in (("sliding", "-"), ("sink", "--")):
         b.loglog(w, study[f"{policy}_valued_sink"].mean(axis=0), lw=LW, color=variant_color(policy), ls=ls,
-                 label=_TOY_B_LABELS[policy])
+                 label=VARIANT_LABELS[policy])
     for ax, tag in ((a, "(a) no-op sink"), (b, "(b) sink with value")):
         ax.set_xlabel("budget w (tokens)")
         ax.legend(frameon=False, fontsize=8.5, loc="lower left", title=tag, title_fontsize=9, alignment="left")
     a.set_ylabel("mean KL (nats)")
     return finish(fig, (a, b))
-
-
-_TOY_B_LABELS = {"sliding": "sliding window", "sink": "sink + recent", "random": "random retention"}
 
 
 def laws(n_boot: int = 1000, seed: int = 0) -> dict:
