@@ -16,7 +16,7 @@ import sys
 
 from . import store
 from .measure import VARIANTS, default_plan, merge, online_plan, run, units
-from .models import MODELS
+from .models import MODELS, convert
 
 
 def _shard(text: str):
@@ -52,6 +52,8 @@ def _parser():
             p.add_argument("--dry-run", action="store_true", help="list the units and exit")
             p.add_argument("--threads", type=int, help="torch threads (1 is steadier on a shared machine)")
     sub.add_parser("list")
+    conv = sub.add_parser("convert", help="convert a model's GGUF weights to float32 once (the book's environment)")
+    conv.add_argument("--model", required=True, choices=sorted(MODELS))
     return ap
 
 
@@ -61,6 +63,9 @@ def main(argv=None) -> int:
         for name in store.names():
             meta = store.load(name).meta
             print(f"{name}: {meta['model']['title']}, {meta['n_rows']} rows, {meta['date']}")
+        return 0
+    if args.command == "convert":
+        print(convert(args.model))
         return 0
     if getattr(args, "threads", None):
         import torch
