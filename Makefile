@@ -70,7 +70,7 @@ models: $(STAMP)
 
 ## Regenerate the stored language-model measurements (resumable; see book/reproducing.md)
 measure: models
-	$(BIN)/python -m lib.kv measure --all --resume
+	$(BIN)/python -m lib.kv measure --all --resume --data-dir book/data/kv
 
 ## Regenerate the stored Part I scheme runs in book/data/bits/ (about three minutes on two cores)
 scheme-runs: $(STAMP)

@@ -1,11 +1,11 @@
 """Command line: ``python -m lib.kv measure --model smollm2-135m [--segments N] [--shard i/n] [--resume]``.
 
 ``--protocol online`` measures StreamingLLM and H2O (with and without recompute) beside the sliding window at
-common targets, into ``book/data/<model>-online.csv`` (see :func:`lib.kv.measure.online_plan`).
+common targets, into ``book/data/kv/<model>-online.csv`` (see :func:`lib.kv.measure.online_plan`).
 
 Sub-commands
 ------------
-measure   run (a shard of) the measurement protocol; merges into ``book/data/<name>.csv/.json`` when done
+measure   run (a shard of) the measurement protocol; merges into ``book/data/kv/<name>.csv/.json`` when done
 merge     write the data file from a finished work directory (after sharded runs)
 list      the stored measurements
 """
@@ -43,7 +43,7 @@ def _parser():
         p.add_argument("--variants", nargs="+", choices=VARIANTS,
                        help="default: every variant of the protocol")
         p.add_argument("--name", help="data file stem (default: the model name)")
-        p.add_argument("--data-dir", help="where to write the data file (default: book/data)")
+        p.add_argument("--data-dir", help="where to write the data file (default: book/data/kv)")
         p.add_argument("--work-dir", help="where the part files go (default: ~/.cache/infotheory-book/measure)")
         if cmd == "measure":
             p.add_argument("--shard", type=_shard, default=(0, 1), help="run units i, i+n, ... (format i/n)")

@@ -15,11 +15,12 @@ from typing import Callable
 
 import numpy as np
 
-from ._validate import integer
-from .fits import _curve
+from lib import checks
+
+from .fits import _curve, fit_power_law
 
 __all__ = ["block_markov_distortion", "block_markov_schedule", "loglog_interpolator", "mean_memory",
-           "measured_comparison"]
+           "measured_comparison", "block_markov_exponent", "bracketed"]
 
 
 def loglog_interpolator(w, delta) -> Callable[[np.ndarray], np.ndarray]:
@@ -52,7 +53,9 @@ def loglog_interpolator(w, delta) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def block_markov_distortion(delta: Callable, L) -> float:
-    """Average distortion of the block-Markov cache with block length ``L``: (1/L) Σ_{i<L} Δ(L + i).
+    """Average distortion of the block-Markov cache with block length ``L``.
+
+    :math:`D_{\\mathrm{BM}}(L) = \\frac{1}{L} \\sum_{i=0}^{L-1} \\Delta(L + i)`.
 
     Parameters
     ----------
@@ -77,15 +80,26 @@ def block_markov_distortion(delta: Callable, L) -> float:
     >>> round(block_markov_distortion(ToyA(beta=1.0).delta, 64), 5)
     0.00542
     """
-    L = integer(L, "L")
+    L = checks.count(L, "L")
     if not callable(delta):
         raise TypeError(f"`delta` must be a callable w -> Δ(w), got {type(delta).__name__}.")
     return float(np.mean(delta(np.arange(L, 2 * L))))
 
 
 def mean_memory(L) -> float:
-    """Average cache size of the block-Markov scheme over a block: L + (L − 1)/2 tokens."""
-    L = integer(L, "L")
+    """Average cache size of the block-Markov scheme over a block.
+
+    Parameters
+    ----------
+    L : int
+        Block length, ≥ 1.
+
+    Returns
+    -------
+    float
+        :math:`\\bar m(L) = L + (L - 1)/2` tokens (the cache holds :math:`L + i` tokens at phase :math:`i`).
+    """
+    L = checks.count(L, "L")
     return L + (L - 1) / 2
 
 
@@ -104,11 +118,54 @@ def block_markov_schedule(L, n_blocks: int = 3) -> tuple[np.ndarray, np.ndarray]
     t, memory : numpy.ndarray
         Positions 0 .. n_blocks·L − 1 and the number of cached tokens the decoder sees at each.
     """
-    L = integer(L, "L")
-    t = np.arange(integer(n_blocks, "n_blocks") * L)
+    L = checks.count(L, "L")
+    t = np.arange(checks.count(n_blocks, "n_blocks") * L)
     i = t % L
     return t, np.where(t < L, i, L + i).astype(float)
 
+
+def block_markov_exponent(delta: Callable, L_min: int = 16, L_max: int = 1024) -> tuple[float, float]:
+    """The power law of block-Markov distortion against its mean memory, over block lengths ``L_min .. L_max``.
+
+    Parameters
+    ----------
+    delta : callable
+        Vectorised Δ(w), as in :func:`block_markov_distortion`.
+    L_min, L_max : int
+        Block lengths fitted (every integer in between), ``1 <= L_min < L_max``.
+
+    Returns
+    -------
+    C, gamma : float
+        The least-squares fit :math:`D_{\\mathrm{BM}}(L) \\approx C\\, \\bar m(L)^{-\\gamma}` in log–log, with
+        :math:`\\bar m(L) = 1.5 L` the mean memory. For :math:`\\Delta(w) = w^{-\\alpha}`,
+        :math:`D_{\\mathrm{BM}}(L) \\to L^{-\\alpha} \\int_1^2 x^{-\\alpha} dx` and :math:`\\gamma \\to \\alpha`.
+    """
+    L_min, L_max = checks.count(L_min, "L_min"), checks.count(L_max, "L_max")
+    if L_min >= L_max:
+        raise ValueError(f"`L_min` ({L_min}) must be smaller than `L_max` ({L_max}).")
+    L = np.arange(L_min, L_max + 1)
+    return fit_power_law(1.5 * L, [block_markov_distortion(delta, int(b)) for b in L])
+
+
+def bracketed(comparison: dict) -> dict:
+    """How many measured block-Markov points lie between the two sliding windows that bracket them.
+
+    Parameters
+    ----------
+    comparison : dict
+        Output of :func:`measured_comparison`.
+
+    Returns
+    -------
+    dict
+        ``n``: budgets where Δ(L) was measured; ``between``: those with
+        :math:`\\Delta(w) \\le D_{\\mathrm{BM}}(w) \\le \\Delta(L)`.
+    """
+    ok = np.isfinite(comparison["sliding_L"])
+    bm = comparison["block_markov"][ok]
+    between = (comparison["sliding_w"][ok] <= bm) & (bm <= comparison["sliding_L"][ok])
+    return {"between": int(between.sum()), "n": int(ok.sum())}
 
 
 def measured_comparison(measurement) -> dict:

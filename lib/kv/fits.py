@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import positive
+from lib import checks
 
 __all__ = [
     "fit_power_law",
+    "power_law_r2",
     "fit_exponential",
     "extrapolation_test",
     "ExtrapolationResult",
@@ -74,8 +75,8 @@ def fit_power_law(w, delta) -> tuple[float, float]:
 
     Notes
     -----
-    Minimises Σ (ln Δ_i − ln C + α ln w_i)², the law of :eq:`eq-kv-pts`. Noise-free power-law data are
-    recovered exactly.
+    Minimises :math:`\\sum_i (\\ln \\Delta_i - \\ln C + \\alpha \\ln w_i)^2`, the law of :eq:`eq-kv-pts`.
+    Noise-free power-law data are recovered exactly.
 
     Examples
     --------
@@ -88,6 +89,33 @@ def fit_power_law(w, delta) -> tuple[float, float]:
     w, delta = _curve(w, delta)
     log_c, alpha = _lstsq(np.log(w), np.log(delta))
     return math.exp(log_c), alpha
+
+
+def power_law_r2(w, delta) -> float:
+    """The share of the variance of ln Δ that the fitted power law explains (R² in log–log).
+
+    Parameters
+    ----------
+    w, delta : array_like
+        As in :func:`fit_power_law`.
+
+    Returns
+    -------
+    float
+        :math:`R^2 = 1 - \\mathrm{Var}(\\ln \\Delta - \\ln \\hat C w^{-\\hat\\alpha}) / \\mathrm{Var}(\\ln \\Delta)`:
+        1 for an exact power law, near 0 for a flat curve with noise; NaN if ln Δ is constant.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = np.array([4.0, 16.0, 64.0])
+    >>> round(power_law_r2(w, 3.0 * w ** -0.5), 12)
+    1.0
+    """
+    w, delta = _curve(w, delta)
+    C, alpha = fit_power_law(w, delta)
+    spread = np.var(np.log(delta))
+    return float(1 - np.var(np.log(delta) - np.log(C * w ** -alpha)) / spread) if spread > 0 else math.nan
 
 
 def fit_exponential(w, delta) -> tuple[float, float]:
@@ -141,15 +169,17 @@ class ExtrapolationResult:
     n_test: int
 
 
-def extrapolation_test(w, delta, fit_max) -> ExtrapolationResult:
-    """Fit the power law and the exponential on w ≤ ``fit_max``; score both on the larger windows.
+def extrapolation_test(w, delta, fit_max, fit_min=None) -> ExtrapolationResult:
+    """Fit the power law and the exponential on ``fit_min`` ≤ w ≤ ``fit_max``; score both on the other windows.
 
     Parameters
     ----------
     w, delta : array_like
         The curve Δ(w) (tokens, nats), all > 0.
     fit_max : float
-        Largest window used for fitting. At least two windows must lie at or below it and one above it.
+        Largest window used for fitting. At least two windows must lie in the fitting range and one outside.
+    fit_min : float, optional
+        Smallest window used for fitting (default: all windows up to ``fit_max``).
 
     Returns
     -------
@@ -162,12 +192,13 @@ def extrapolation_test(w, delta, fit_max) -> ExtrapolationResult:
     of magnitude better" means ``ratio >= 10``.
     """
     w, delta = _curve(w, delta)
-    fit_max = positive(fit_max, "fit_max")
-    train = w <= fit_max
+    fit_max = checks.positive(fit_max, "fit_max")
+    fit_min = 0.0 if fit_min is None else checks.positive(fit_min, "fit_min")
+    train = (w >= fit_min) & (w <= fit_max)
     if np.unique(w[train]).size < 2 or not np.any(~train):
         raise ValueError(
-            f"`fit_max` = {fit_max:g} must leave at least two distinct windows to fit (w <= fit_max) and one to "
-            f"test (w > fit_max); the windows span [{w.min():g}, {w.max():g}]."
+            f"`fit_min`, `fit_max` = {fit_min:g}, {fit_max:g} must leave at least two distinct windows to fit "
+            f"and one to test outside them; the windows span [{w.min():g}, {w.max():g}]."
         )
     c_p, alpha = fit_power_law(w[train], delta[train])
     c_e, lam = fit_exponential(w[train], delta[train])
@@ -187,13 +218,10 @@ def extrapolation_test(w, delta, fit_max) -> ExtrapolationResult:
 
 
 def _boot_args(n_boot, seed, level) -> tuple[np.random.Generator, float]:
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 10:
-        raise ValueError(f"`n_boot` must be an integer >= 10, got {n_boot!r}.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"`seed` must be a non-negative integer, got {seed!r}.")
-    if not 0 < float(level) < 1:
-        raise ValueError(f"`level` must lie in (0, 1), got {level!r}.")
-    return np.random.default_rng(seed), 100 * (1 - float(level)) / 2
+    """The generator and the lower tail (percent) of a bootstrap with ``n_boot`` replicates at ``level``."""
+    checks.count(n_boot, "n_boot", low=10)
+    level = checks.in_open_unit(level, "level")
+    return np.random.default_rng(checks.count(seed, "seed", low=0)), 100 * (1 - level) / 2
 
 
 def _segments(w, per_segment, w_range, name="per_segment", need=3) -> tuple[np.ndarray, np.ndarray]:
@@ -270,6 +298,8 @@ def bootstrap_alpha(w, per_segment, n_boot: int = 1000, seed: int = 0, w_range=N
 def window_for_distortion(eps, C, alpha) -> int:
     """Smallest sliding window guaranteed by the power law to reach distortion ``eps``: ⌈(C/ε)^(1/α)⌉.
 
+    :math:`w(\\varepsilon) = \\lceil (C/\\varepsilon)^{1/\\alpha} \\rceil`.
+
     Parameters
     ----------
     eps : float
@@ -295,9 +325,9 @@ def window_for_distortion(eps, C, alpha) -> int:
     >>> [window_for_distortion(eps, 0.5, 1.0) for eps in (1e-2, 1e-3, 1e-4)]
     [50, 500, 5000]
     """
-    eps = positive(eps, "eps")
-    C = positive(C, "C")
-    alpha = positive(alpha, "alpha")
+    eps = checks.positive(eps, "eps")
+    C = checks.positive(C, "C")
+    alpha = checks.positive(alpha, "alpha")
     log_x = (math.log(C) - math.log(eps)) / alpha
     if log_x > 700:
         raise ValueError(

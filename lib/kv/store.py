@@ -1,66 +1,57 @@
-"""Stored language-model measurements: ``book/data/<name>.csv`` plus ``book/data/<name>.json`` (provenance).
+"""The LM-curve table format: ``book/data/kv/<name>.csv`` plus ``<name>.json`` (provenance), on :mod:`lib.store`.
 
 The CSV has one row per (policy variant, segment, target, window), or one row per (variant, segment,
-window) where ``target`` is -1 and ``n`` targets were averaged. Columns:
+window) where ``target`` is -1 and ``n`` targets were averaged. Columns, in this order:
 
 ``policy`` (str), ``position_preserving`` (0/1), ``segment`` (int), ``target`` (int), ``window`` (int),
-``kl`` (float, nats), ``n`` (int, targets averaged in the row).
+``kl`` (float, nats), ``n`` (int, targets averaged in the row);
 
-The JSON records the model, corpus, selection, protocol, versions, date and command, and the SHA-256 of
-the CSV; :func:`load` checks it, so a CSV and a JSON from different runs are never paired silently.
-Both files are written to a temporary name and renamed (atomic on POSIX).
+then two optional columns that newer runs write and older files lack (:data:`OPTIONAL_COLUMNS`; loading an
+older file fills them):
+
+``removed`` (int, tokens of the past removed before the window; -1 when not recorded) and ``nll_excess``
+(float, nats, :math:`-\\log p_{\\mathrm{trunc}}(x_{\\mathrm{next}}) + \\log p_{\\mathrm{full}}(x_{\\mathrm{next}})`;
+NaN when not recorded).
+
+The JSON records the model, corpus, selection, protocol, versions, date and command, and the SHA-256 of the
+CSV; :func:`load` checks it, so a CSV and a JSON from different runs are never paired silently. Writing and
+checking are :func:`lib.store.write_table` and :func:`lib.store.read_table` (atomic, with provenance).
+
+>>> import tempfile
+>>> folder = tempfile.mkdtemp()
+>>> rows = {"policy": ["sliding"] * 2, "position_preserving": [0, 0], "segment": [0, 0], "target": [9, 9],
+...         "window": [4, 8], "kl": [0.5, 0.25], "n": [1, 1]}
+>>> meta = {k: "demo" for k in ("model", "corpus", "protocol", "versions", "date", "command")}
+>>> _ = write("demo", rows, meta, data_dir=folder)
+>>> m = load("demo", data_dir=folder)
+>>> m.curve("sliding")[1].tolist(), m.rows["removed"].tolist()
+([0.5, 0.25], [-1, -1])
 """
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import json
-import os
-import tempfile
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["COLUMNS", "DATA_DIR", "Measurement", "load", "names", "write", "atomic_write"]
+from lib import store as _store
+from lib.store import atomic_write  # the one atomic writer; re-exported for the measurement's part files
+
+__all__ = ["COLUMNS", "OPTIONAL_COLUMNS", "DATA_DIR", "Measurement", "load", "names", "write", "atomic_write"]
 
 COLUMNS = ("policy", "position_preserving", "segment", "target", "window", "kl", "n")
 _TYPES = {"policy": str, "position_preserving": bool, "segment": int, "target": int, "window": int,
           "kl": float, "n": int}
-DATA_DIR = Path(__file__).resolve().parents[2] / "book" / "data"
+#: Columns appended by newer runs -> (type, value meaning "not recorded").
+OPTIONAL_COLUMNS = {"removed": (int, -1), "nll_excess": (float, math.nan)}
+DATA_DIR = _store.DATA_DIR / "kv"
 REQUIRED_META = ("name", "model", "corpus", "protocol", "versions", "date", "command", "csv_sha256")
+_DTYPES = {str: str, bool: bool, int: np.int64, float: np.float64}
 
 
-def atomic_write(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; data files are ordinary files
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _csv_bytes(rows: dict) -> bytes:
-    n = len(rows["kl"])
-    buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\n")
-    out.writerow(COLUMNS)
-    for i in range(n):
-        out.writerow([rows["policy"][i], int(bool(rows["position_preserving"][i])), int(rows["segment"][i]),
-                      int(rows["target"][i]), int(rows["window"][i]), f"{float(rows['kl'][i]):.6g}",
-                      int(rows["n"][i])])
-    return buf.getvalue().encode()
+def _data_dir(data_dir) -> Path:
+    return Path(data_dir) if data_dir is not None else DATA_DIR
 
 
 def write(name: str, rows: dict, meta: dict, data_dir=None) -> Path:
@@ -71,26 +62,36 @@ def write(name: str, rows: dict, meta: dict, data_dir=None) -> Path:
     name : str
         File stem, e.g. ``"smollm2-135m"``.
     rows : dict of sequences
-        One entry per column in ``COLUMNS``, all of the same length.
+        One entry per column in :data:`COLUMNS`, all of the same length; the columns of
+        :data:`OPTIONAL_COLUMNS` may be given too (otherwise they are written as "not recorded").
     meta : dict
-        Provenance; ``name`` and ``csv_sha256`` are filled in here.
+        Provenance; ``name``, ``columns``, ``n_rows`` and ``csv_sha256`` are filled in.
+    data_dir : path, optional
+        Folder of the data file (default :data:`DATA_DIR`).
+
+    Returns
+    -------
+    Path
+        The CSV written.
     """
     missing = [c for c in COLUMNS if c not in rows]
     if missing:
         raise ValueError(f"`rows` lacks the columns {missing}; expected {list(COLUMNS)}")
-    if len({len(rows[c]) for c in COLUMNS}) != 1:
+    unknown = [c for c in rows if c not in _TYPES and c not in OPTIONAL_COLUMNS]
+    if unknown:
+        raise ValueError(f"`rows` has unknown columns {unknown}; allowed: {list(COLUMNS) + list(OPTIONAL_COLUMNS)}")
+    if len({len(rows[c]) for c in rows}) != 1:
         raise ValueError("every column of `rows` must have the same length")
-    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
-    body = _csv_bytes(rows)
-    meta = dict(meta, name=name, csv_sha256=hashlib.sha256(body).hexdigest(), n_rows=len(rows["kl"]))
-    atomic_write(data_dir / f"{name}.csv", body)
-    atomic_write(data_dir / f"{name}.json", (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode())
-    return data_dir / f"{name}.csv"
+    n = len(rows["kl"])
+    kinds = {**_TYPES, **{c: kind for c, (kind, _) in OPTIONAL_COLUMNS.items()}}
+    fill = {c: [empty] * n for c, (_, empty) in OPTIONAL_COLUMNS.items()}
+    columns = {c: np.asarray(rows.get(c, fill.get(c)), dtype=_DTYPES[kinds[c]]) for c in kinds}
+    return _store.write_table(_data_dir(data_dir) / name, columns, meta)
 
 
 def names(data_dir=None) -> list:
     """Names of the stored measurements (stems with both a ``.csv`` and a ``.json``)."""
-    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
+    data_dir = _data_dir(data_dir)
     return sorted(p.stem for p in data_dir.glob("*.json") if (data_dir / f"{p.stem}.csv").exists())
 
 
@@ -109,6 +110,10 @@ class Measurement:
 
     def curve(self, policy: str = "sliding", position_preserving: bool = False):
         """Mean KL per window, and per-segment means for a bootstrap over segments.
+
+        The mean of segment :math:`s` at window :math:`w` weights each row by its target count:
+        :math:`\\bar D_s(w) = \\sum_r n_r \\mathrm{kl}_r / \\sum_r n_r`, and the curve is
+        :math:`\\Delta(w) = \\frac{1}{S} \\sum_s \\bar D_s(w)`.
 
         Returns
         -------
@@ -136,32 +141,24 @@ class Measurement:
 
 
 def load(name: str, data_dir=None) -> Measurement:
-    """Read ``<name>.csv`` and ``<name>.json``; check the columns, the provenance and the CSV checksum."""
-    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
-    csv_path, json_path = data_dir / f"{name}.csv", data_dir / f"{name}.json"
-    if not csv_path.exists() or not json_path.exists():
+    """Read ``<name>.csv`` and ``<name>.json``; check the columns, the provenance and the CSV checksum.
+
+    Parameters
+    ----------
+    name : str
+        File stem (see :func:`names`).
+    data_dir : path, optional
+        Folder of the data file (default :data:`DATA_DIR`).
+
+    Returns
+    -------
+    Measurement
+        Rows hold every column of :data:`COLUMNS` and :data:`OPTIONAL_COLUMNS` (filled for older files).
+    """
+    data_dir = _data_dir(data_dir)
+    if not (data_dir / f"{name}.csv").exists() or not (data_dir / f"{name}.json").exists():
         raise ValueError(f"no stored measurement `name`={name!r} in {data_dir}; available: {names(data_dir)}; "
                          "regenerate with: python -m lib.kv measure --model <model>")
-    body = csv_path.read_bytes()
-    meta = json.loads(json_path.read_text())
-    lacking = [k for k in REQUIRED_META if k not in meta]
-    if lacking:
-        raise ValueError(f"{json_path} lacks the provenance fields {lacking}")
-    if hashlib.sha256(body).hexdigest() != meta["csv_sha256"]:
-        raise ValueError(f"{csv_path} does not match the checksum in {json_path.name}: the pair comes from "
-                         "different runs; regenerate it with python -m lib.kv measure")
-    reader = csv.reader(io.StringIO(body.decode()))
-    header = tuple(next(reader))
-    if header != COLUMNS:
-        raise ValueError(f"{csv_path} has columns {header}, expected {COLUMNS}")
-    cols = list(zip(*reader)) or [()] * len(COLUMNS)
-    rows = {}
-    for key, values in zip(COLUMNS, cols):
-        kind = _TYPES[key]
-        if kind is bool:
-            rows[key] = np.array([v == "1" for v in values], dtype=bool)
-        elif kind is str:
-            rows[key] = np.array(values, dtype=str)
-        else:
-            rows[key] = np.array(values, dtype=np.float64 if kind is float else np.int64)
+    meta, rows = _store.read_table(data_dir / name, _TYPES, optional=OPTIONAL_COLUMNS,
+                                   required_meta=REQUIRED_META)
     return Measurement(name, meta, rows)

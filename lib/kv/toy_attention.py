@@ -25,10 +25,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import log_softmax
 
-from ._validate import integer
-from .policies import make_policy
+from lib import checks
 
-__all__ = ["ToyAttention", "toy_truncation_kl"]
+from .fits import fit_power_law
+from .policies import make_policy, policy_class
+
+__all__ = ["ToyAttention", "toy_truncation_kl", "toy_b_study", "toy_b_summary"]
 
 
 @dataclass(frozen=True)
@@ -63,19 +65,13 @@ class ToyAttention:
     _out: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        integer(self.vocab, "vocab", minimum=2)
-        integer(self.width, "width")
-        integer(self.seed, "seed", minimum=0)
-        for name in ("beta", "gamma_sink", "b_sink", "eta"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
-                raise TypeError(f"`{name}` must be a number, got {v!r}.")
-            if not math.isfinite(v):
-                raise ValueError(f"`{name}` must be finite, got {v!r}.")
-        if self.beta <= 0:
-            raise ValueError(f"`beta` must be > 0 (a distance penalty), got {self.beta!r}.")
-        if self.gamma_sink < 0:
-            raise ValueError(f"`gamma_sink` must be >= 0, got {self.gamma_sink!r}.")
+        checks.count(self.vocab, "vocab", low=2)
+        checks.count(self.width, "width")
+        checks.count(self.seed, "seed", low=0)
+        checks.real(self.b_sink, "b_sink")
+        checks.real(self.eta, "eta")
+        checks.positive(self.beta, "beta")
+        checks.nonnegative(self.gamma_sink, "gamma_sink")
         rng = np.random.default_rng(self.seed)
         keys = rng.standard_normal((self.vocab, self.width))
         query = rng.standard_normal(self.width)
@@ -85,7 +81,7 @@ class ToyAttention:
 
     def sample_tokens(self, n: int, n_seq: int = 1, seed: int = 0) -> np.ndarray:
         """Token ids drawn i.i.d. uniformly, shape (n_seq, n)."""
-        n, n_seq = integer(n, "n"), integer(n_seq, "n_seq")
+        n, n_seq = checks.count(n, "n"), checks.count(n_seq, "n_seq")
         return np.random.default_rng(seed).integers(0, self.vocab, size=(n_seq, n))
 
     def _check(self, token_ids, position_ids):
@@ -146,7 +142,7 @@ def toy_truncation_kl(model, tokens, budgets, policy="sliding", reindex: bool = 
         Retained tokens w (1 ≤ w ≤ n).
     policy : str or lib.kv.policies.Policy
         A name in :data:`lib.kv.policies.POLICIES` ("sliding", "sink", "random", "block_markov") or an instance;
-        ``options`` (``sink``, ``seed``, ``block``) go to its constructor.
+        ``options`` (``sink``, ``seed``, ``block``: the ones the policy has) go to its constructor.
     reindex : bool, optional
         Give the retained tokens positions 0..w−1 instead of their original positions.
 
@@ -163,7 +159,7 @@ def toy_truncation_kl(model, tokens, budgets, policy="sliding", reindex: bool = 
     if tokens.ndim != 2 or tokens.shape[1] < 1:
         raise ValueError(f"`tokens` must have shape (n_seq, n) with n >= 1, got {tokens.shape}.")
     n = tokens.shape[1]
-    budgets = [integer(b, "budgets") for b in budgets]
+    budgets = [checks.count(b, "budgets") for b in budgets]
     if max(budgets) > n:
         raise ValueError(f"`budgets` must be <= n = {n} (the tokens available), got {max(budgets)}.")
     rule = make_policy(policy, **options)
@@ -204,7 +200,7 @@ def toy_b_study(n: int = 8192, n_seq: int = 30, beta: float = 1.5, gamma_sink: f
         ``sink_reindexed``, ``random``, ``sliding_valued_sink``, ``sink_valued_sink`` (the last two with
         γ_sink = ``gamma_sink``).
     """
-    n, n_seq = integer(n, "n", minimum=16), integer(n_seq, "n_seq")
+    n, n_seq = checks.count(n, "n", low=16), checks.count(n_seq, "n_seq")
     if budgets is None:
         budgets = np.unique(np.round(2.0 ** np.arange(3, np.log2(n / 4) + 1e-9, 0.5)).astype(int))
     budgets = np.asarray(budgets, dtype=int)
@@ -221,5 +217,50 @@ def toy_b_study(n: int = 8192, n_seq: int = 30, beta: float = 1.5, gamma_sink: f
                                         ("random", plain, "random", False),
                                         ("sliding_valued_sink", valued, "sliding", False),
                                         ("sink_valued_sink", valued, "sink", False)):
-        out[key] = toy_truncation_kl(model, tokens, budgets, policy, reindex=reindex, sink=sink, seed=seed)
+        options = policy_class(policy).accepts(sink=sink, seed=seed)
+        out[key] = toy_truncation_kl(model, tokens, budgets, policy, reindex=reindex, **options)
+    return out
+
+
+def toy_b_summary(study: dict, fit_range=(16, 512), ratio_at=(16, 1024), plateau_from: int = 64) -> dict:
+    """The findings of a Toy B study, as numbers: exponents, the position check, random retention, the sink.
+
+    Parameters
+    ----------
+    study : dict
+        Output of :func:`toy_b_study` (``w`` and one array of shape (n_seq, len(w)) per variant).
+    fit_range : (int, int)
+        Budgets used in the power-law fits (inclusive).
+    ratio_at : tuple of int
+        Budgets at which the random / sliding ratio is reported (each must be one of ``study["w"]``).
+    plateau_from : int
+        The plateau of the sliding window with a valued sink is its mean over budgets ``>= plateau_from``.
+
+    Returns
+    -------
+    dict
+        With :math:`\\bar D_v(w)` the mean over sequences of variant :math:`v`:
+        ``alpha_slide``, ``alpha_sink`` (the exponents :math:`\\alpha` of :math:`\\bar D(w) = C w^{-\\alpha}`
+        fitted on ``fit_range``), ``reindex`` (:math:`\\max |D_{\\mathrm{sliding}} -
+        D_{\\mathrm{sliding, reindexed}}|`, zero when scores depend on position differences only),
+        ``ratio_<w>`` (:math:`\\bar D_{\\mathrm{random}}(w) / \\bar D_{\\mathrm{sliding}}(w)`), ``rand_first``
+        and ``rand_last`` (random retention at the smallest and largest budget), ``plateau`` and ``sink_last``
+        (sliding window and sink + recent with a valued sink).
+    """
+    w = np.asarray(study["w"])
+    mean = {k: np.asarray(v, dtype=float).mean(axis=0) for k, v in study.items() if k != "w"}
+    sel = (w >= fit_range[0]) & (w <= fit_range[1])
+    missing = [b for b in ratio_at if b not in w]
+    if missing:
+        raise ValueError(f"`ratio_at` budgets {missing} are not in the study's budgets {w.tolist()}")
+    if not (w >= plateau_from).any():
+        raise ValueError(f"`plateau_from` = {plateau_from} exceeds every budget of the study (max {w.max()})")
+    ratio = mean["random"] / mean["sliding"]
+    out = {"alpha_slide": fit_power_law(w[sel], mean["sliding"][sel])[1],
+           "alpha_sink": fit_power_law(w[sel], mean["sink"][sel])[1],
+           "reindex": float(np.abs(np.asarray(study["sliding"]) - np.asarray(study["sliding_reindexed"])).max())}
+    out.update({f"ratio_{b}": float(ratio[w == b][0]) for b in ratio_at})
+    out.update(rand_first=float(mean["random"][0]), rand_last=float(mean["random"][-1]),
+               plateau=float(mean["sliding_valued_sink"][w >= plateau_from].mean()),
+               sink_last=float(mean["sink_valued_sink"][-1]))
     return out

@@ -28,9 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import zeta
 
+from lib import checks
 from lib.infotheory import wyner_ziv_gaussian
-
-from ._validate import integer, positive
 
 __all__ = ["ToyA", "MonteCarlo", "gaussian_kl_rate"]
 
@@ -85,11 +84,11 @@ class ToyA:
 
     def __post_init__(self):
         for name in ("beta", "c", "sigma_u", "s"):
-            positive(getattr(self, name), name)
+            checks.positive(getattr(self, name), name)
         if self.beta <= 0.5:
             raise ValueError(f"`beta` must be > 1/2 (otherwise Σ a_k² diverges), got {self.beta!r}.")
         if self.history is not None:
-            integer(self.history, "history")
+            checks.count(self.history, "history")
 
     # ----- closed forms -----------------------------------------------------------------------------------------
     @property
@@ -202,9 +201,7 @@ class ToyA:
         """
         if kind not in ("model", "bayes"):
             raise ValueError(f"`kind` must be 'model' or 'bayes', got {kind!r}.")
-        eps = float(eps)
-        if not (math.isfinite(eps) and eps > 0):
-            raise ValueError(f"`eps` must be a finite number > 0, got {eps!r}.")
+        eps = checks.positive(eps, "eps")
         f = self.delta if kind == "model" else self.bayes_gap
         if f(0) <= eps:
             return 0
@@ -223,7 +220,7 @@ class ToyA:
     def _sample(self, n_rep: int, seed: int):
         if self.history is None:
             raise ValueError("`history` must be set to a finite number of lags for Monte Carlo sampling.")
-        integer(n_rep, "n_rep", minimum=2)
+        checks.count(n_rep, "n_rep", low=2)
         rng = np.random.default_rng(seed)
         coef = self.c * np.arange(1, self.history + 1) ** (-self.beta)
         u = rng.normal(0.0, self.sigma_u, size=(n_rep, self.history))         # column k−1 holds lag k
@@ -242,7 +239,7 @@ class ToyA:
         dict
             ``{"model": MonteCarlo, "bayes": MonteCarlo}``.
         """
-        w = integer(w, "w", minimum=0)
+        w = checks.count(w, "w", low=0)
         rng, coef, u = self._sample(n_rep, seed)
         mu = u @ coef
         mu_w = u[:, :w] @ coef[:w]
@@ -256,8 +253,8 @@ class ToyA:
 
     def sample_random_retention(self, m: int, t: int, n_rep: int = 20_000, seed: int = 0) -> MonteCarlo:
         """Monte Carlo of :meth:`random_retention`: keep ``m`` of the last ``t`` lags, drawn afresh per replicate."""
-        m = integer(m, "m", minimum=0)
-        t = integer(t, "t")
+        m = checks.count(m, "m", low=0)
+        t = checks.count(t, "t")
         if m > t:
             raise ValueError(f"`m` must be <= `t`, got m={m}, t={t}.")
         rng, coef, u = self._sample(n_rep, seed)
@@ -296,10 +293,5 @@ def gaussian_kl_rate(eps, var_x, var_noise=np.inf, s: float = 1.0):
         max(0, ½ log2(σ²_{X|Y} / (2s²ε))) bits, :eq:`eq-kv-gaussian-kl-rate`; the same whether or not the
         encoder sees Y (no rate loss for Gaussians).
     """
-    s = float(s)
-    if not (math.isfinite(s) and s > 0):
-        raise ValueError(f"`s` must be a finite number > 0, got {s!r}.")
-    eps = np.asarray(eps, dtype=float)
-    if np.any(~np.isfinite(eps)) or np.any(eps <= 0):
-        raise ValueError(f"`eps` must be finite and > 0 (nats of KL), got {eps!r}.")
+    s, eps = checks.positive(s, "s"), checks.positive(eps, "eps")
     return wyner_ziv_gaussian(2 * s ** 2 * eps, var_x, var_noise)

@@ -23,7 +23,7 @@ import numbers
 
 import numpy as np
 
-from .policies import Policy, make_policy
+from .policies import Policy, make_policy, policy_class
 
 __all__ = ["FullContext", "truncation_kl", "eviction_kl", "kl_from_logits"]
 
@@ -262,7 +262,7 @@ def truncation_kl(model, ids, windows, *, policy="sliding", positions=None, sink
         for every window; 2-D of shape [n, len(windows)]: one target per (row, window), e.g.
         ``t = r + w`` for start ``r``, which lets one pass from ``r`` serve every window.
     sink, block, seed : int
-        Options of the sink, block-Markov and random policies.
+        Options of the sink, block-Markov and random policies; each policy takes the ones it has.
     position_preserving : bool
         False: positions ``0 .. n-1`` (re-indexed); True: the tokens' original positions.
     bos : int or None
@@ -278,7 +278,8 @@ def truncation_kl(model, ids, windows, *, policy="sliding", positions=None, sink
     ids = _as_ids(ids)
     w = _windows(windows, model, len(ids))
     targets = _targets(positions, len(ids), len(w))
-    pol = make_policy(policy, sink=sink, block=block, seed=seed)
+    options = dict(sink=sink, block=block, seed=seed)
+    pol = policy if isinstance(policy, Policy) else make_policy(policy, **policy_class(policy).accepts(**options))
     if not getattr(pol, "recompute", True) or pol.name == "h2o":
         raise ValueError(f"`policy` {pol.name!r} is not a fixed re-encoded keep-set: measure it with "
                          "lib.kv.online.rolling_kl (StreamingLLM, H2O eviction) or h2o_kl (H2O re-encoded)")

@@ -65,7 +65,7 @@ def test_chapter_anatomy(page):
         assert re.search(r"```\{solution\} " + label + r"\n(:label: \S+\n)?:class: dropdown", text), \
             f"exercise {label} has no hidden solution"
     assert any(b in text for b in BADGES), "no provenance badge"
-    assert re.search(r"(explorers?|view)\.\w+\(|Explorer\(", text), "no explorer on this page"
+    assert re.search(r"explorers?\.\w+\(|Explorer\(|\bview\.\w+\(", text), "no explorer on this page"
 
 
 @pytest.mark.parametrize("page", PAGES)

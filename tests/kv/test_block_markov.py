@@ -6,7 +6,8 @@ memory at each step), spec II.5's Toy A numbers, and spec II.9 item 6.
 import numpy as np
 import pytest
 
-from lib.kv.block_markov import block_markov_distortion, block_markov_schedule, loglog_interpolator, mean_memory
+from lib.kv.block_markov import (block_markov_distortion, block_markov_exponent, block_markov_schedule, bracketed,
+                                 loglog_interpolator, mean_memory)
 from lib.kv.toys import ToyA
 
 
@@ -88,3 +89,24 @@ class TestMeasuredComparison:
         assert np.array_equal(c["L"], [2, 4, 8, 16, 32])
         assert np.allclose(c["sliding_w"], 2.0 / w)
         assert np.isnan(c["sliding_L"][0]) and np.allclose(c["sliding_L"][1:], 2.0 / c["L"][1:])
+
+
+class TestBlockMarkovExponent:
+    def test_a_power_law_gives_its_own_exponent(self):
+        # D_BM(L) = (1/L) sum_{j<L} (L + j)^(-a) -> L^(-a) * int_1^2 x^(-a) dx: the slope tends to a
+        for a in (0.5, 0.8, 1.2):
+            C, gamma = block_markov_exponent(lambda w: np.asarray(w, float) ** -a, 256, 4096)
+            assert gamma == pytest.approx(a, abs=2e-3)
+            assert C == pytest.approx(1.5 ** a * (2 ** (1 - a) - 1) / (1 - a), rel=5e-3)
+
+    def test_rejects_an_empty_range(self):
+        with pytest.raises(ValueError, match="`L_min` \\(64\\) must be smaller than `L_max` \\(64\\)"):
+            block_markov_exponent(ToyA(beta=1.0).delta, 64, 64)
+
+
+class TestBracketed:
+    def test_counts_points_between_the_two_windows(self):
+        w = np.array([4.0, 8.0, 16.0, 32.0])
+        c = {"w": w, "sliding_w": np.array([1.0, 1.0, 1.0, 1.0]), "sliding_L": np.array([np.nan, 3.0, 3.0, 3.0]),
+             "block_markov": np.array([2.0, 2.0, 0.5, 3.0])}
+        assert bracketed(c) == {"between": 2, "n": 3}       # w = 4 has no Δ(L); 0.5 lies below Δ(w)

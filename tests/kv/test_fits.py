@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from lib.kv.fits import (bootstrap_alpha, extrapolation_test, fit_exponential, fit_power_law,
+from lib.kv.fits import (bootstrap_alpha, extrapolation_test, fit_exponential, fit_power_law, power_law_r2,
                          window_for_distortion)
 
 W = np.unique(np.round(2.0 ** np.arange(1, 11.01, 0.5)))
@@ -143,8 +143,10 @@ class TestBootstrapAlpha:
             bootstrap_alpha(W, np.ones((1, W.size)))
 
     def test_rejects_small_n_boot(self):
-        with pytest.raises(ValueError, match="`n_boot` must be an integer >= 10"):
+        with pytest.raises(TypeError, match="`n_boot` must be an integer >= 10"):
             bootstrap_alpha(W, np.ones((3, W.size)), n_boot=2.5)
+        with pytest.raises(ValueError, match="`n_boot` must be an integer >= 10"):
+            bootstrap_alpha(W, np.ones((3, W.size)), n_boot=5)
 
     def test_rejects_bad_level_and_range(self):
         with pytest.raises(ValueError, match="`level` must lie in"):
@@ -220,3 +222,30 @@ class TestMeasuredLaw:
 
         law = measured_law(self.stored(tmp_path), w_range=(4, 256), fit_max=32, n_boot=20)
         assert law.w.min() == 4 and law.w.max() == 256 and law.fit_max == 32
+
+
+class TestPowerLawR2:
+    def test_exact_power_law_is_one_and_known_residuals_give_their_share(self):
+        w = np.array([1.0, 2.0, 4.0, 8.0])
+        assert power_law_r2(w, 3 * w ** -0.7) == pytest.approx(1.0)
+        # ln Δ = -ln w + e with residuals e = ±0.1 orthogonal to [1, ln w]: R² = 1 - Var(e) / Var(ln Δ)
+        e = 0.1 * np.array([1.0, -1.0, -1.0, 1.0])
+        delta = np.exp(-np.log(w) + e)
+        assert power_law_r2(w, delta) == pytest.approx(1 - np.var(e) / np.var(np.log(delta)))
+
+    def test_flat_curve_is_nan(self):
+        assert math.isnan(power_law_r2([1.0, 2.0, 4.0], [0.5, 0.5, 0.5]))
+
+
+class TestExtrapolationFitMin:
+    def test_a_range_fits_inside_and_scores_outside(self):
+        w = np.array([4.0, 8.0, 16.0, 32.0, 64.0])
+        delta = 2.0 * w ** -0.5
+        delta[0] *= 10                                        # off the law, outside the fitting range
+        r = extrapolation_test(w, delta, fit_max=32, fit_min=8)
+        assert r.power == pytest.approx((2.0, 0.5)) and r.n_fit == 3 and r.n_test == 2
+        assert r.power_dex == pytest.approx(0.5)                # |log10 10| on w = 4, 0 on w = 64: mean 0.5
+
+    def test_needs_a_window_outside(self):
+        with pytest.raises(ValueError, match="one to test outside them"):
+            extrapolation_test([4.0, 8.0, 16.0], [1.0, 0.5, 0.25], fit_max=16, fit_min=4)

@@ -7,7 +7,12 @@ public configs' numbers for SmolLM2-135M (30 layers, 3 kv heads, head dim 64) an
 import numpy as np
 import pytest
 
-from lib.kv.memory import SHAPES, ModelShape, bytes_per_token, format_bytes, kv_bytes, shape
+from lib.kv.memory import ModelShape, bytes_per_token, format_bytes, kv_bytes
+from lib.kv.models import REGISTRY, by_label
+
+
+def shape(label):
+    return by_label(label).shape
 
 
 class TestBytesPerToken:
@@ -45,16 +50,15 @@ class TestKvBytes:
         with pytest.raises(TypeError, match="`model` must be a ModelShape"):
             kv_bytes(1, "SmolLM2-135M")
 
+    def test_a_registry_entry_counts_as_its_shape(self):
+        assert kv_bytes(64, REGISTRY["gemma3-270m"]) == kv_bytes(64, shape("Gemma-3-270M"))
+
 
 class TestShapes:
-    def test_all_named_shapes_present(self):
-        assert set(SHAPES) == {"SmolLM2-135M", "Gemma-3-270M", "Qwen2.5-0.5B", "Qwen2.5-3B", "Llama-3.2-1B",
-                               "Llama-3.2-3B"}
-        assert all(s.source == "from the model's public config" for s in SHAPES.values())
-
-    def test_unknown_name(self):
-        with pytest.raises(ValueError, match="`name` must be one of"):
-            shape("GPT-5")
+    def test_every_registered_model_has_a_public_shape(self):
+        assert {m.label for m in REGISTRY.values()} == {"SmolLM2-135M", "Gemma-3-270M", "Qwen2.5-0.5B",
+                                                        "Qwen2.5-3B", "Llama-3.2-1B", "Llama-3.2-3B"}
+        assert all(m.shape.source == "from the model's public config" for m in REGISTRY.values())
 
     @pytest.mark.parametrize("kwargs, match", [
         ({"n_layers": 0}, "`n_layers` must be an integer >= 1"),
@@ -64,7 +68,7 @@ class TestShapes:
         ({"context": 0}, "`context` must be an integer >= 1"),
     ])
     def test_rejects_bad_shapes(self, kwargs, match):
-        args = {"name": "x", "n_layers": 30, "n_kv_heads": 3, "head_dim": 64, **kwargs}
+        args = {"n_layers": 30, "n_kv_heads": 3, "head_dim": 64, **kwargs}
         with pytest.raises((ValueError, TypeError), match=match):
             ModelShape(**args)
 

@@ -18,10 +18,27 @@ class TestLoadModel:
             models.load_model(device="tpu")
 
     def test_missing_wheel_says_how_to_install(self):
-        spec = models.ModelSpec("ghost", "Ghost", "ghost-pkg", (("no_such_module_xyz", "w.gguf"),), None,
-                                "make models", "none")
+        spec = models.ModelSpec("ghost", "Ghost", models.ModelShape(n_layers=1, n_kv_heads=1, head_dim=8), "ghost",
+                                title="Ghost", package="ghost-pkg", parts=(("no_such_module_xyz", "w.gguf"),),
+                                install="make models", licence="none")
         with pytest.raises(ValueError, match="needs the package `ghost-pkg`.*make models"):
             models._gguf_files(spec)
+
+    def test_one_registry_names_every_model_once(self):
+        assert list(models.REGISTRY) == ["smollm2-135m", "gemma3-270m", "qwen2.5-0.5b", "llama-3.2-1b",
+                                         "qwen2.5-3b", "llama-3.2-3b"]
+        labels = [m.label for m in models.REGISTRY.values()]
+        tags = [m.tag for m in models.REGISTRY.values()]
+        assert len(set(labels)) == len(labels) and len(set(tags)) == len(tags)
+        assert models.MEASURED == ("smollm2-135m", "gemma3-270m") and set(models.MODELS) == set(models.MEASURED)
+        assert all(models.by_label(m.label) is m for m in models.REGISTRY.values())
+
+    def test_a_shape_only_model_is_not_loadable(self):
+        assert not models.model("qwen2.5-3b").loadable and "qwen2.5-3b" not in models.MODELS
+        with pytest.raises(ValueError, match="unknown model `name` 'gpt-5'"):
+            models.model("gpt-5")
+        with pytest.raises(ValueError, match="unknown model `label`"):
+            models.by_label("GPT-5")
 
     def test_cache_is_keyed_on_the_converting_transformers_release(self, tmp_path, monkeypatch):
         pinned = [line.split("==")[1].strip() for line in open(models.Path(models.__file__).parents[2]

@@ -29,7 +29,7 @@ class TestCommonInterface:
 
     @pytest.mark.parametrize("policy", ALL, ids=repr)
     def test_bad_budget_is_rejected(self, policy):
-        with pytest.raises(ValueError, match="`w` must be >= 1"):
+        with pytest.raises(ValueError, match="`w` must be an integer >= 1"):
             policy.retained(10, 0)
         with pytest.raises(TypeError, match="`w` must be an integer"):
             policy.retained(10, 2.5)
@@ -37,10 +37,29 @@ class TestCommonInterface:
     def test_registry_names_and_fresh_instances(self):
         assert set(POLICIES) == {"sliding", "sink", "streaming_llm", "random", "block_markov", "h2o"}
         assert make_policy("random", seed=3) is not make_policy("random", seed=3)
-        assert make_policy("sink", sink=2, seed=5).sink == 2
-        assert make_policy("h2o", recent=0.25, sink=3).recent == 0.25
+        assert make_policy("sink", sink=2).sink == 2
+        assert make_policy("h2o", recent=0.25).recent == 0.25
         with pytest.raises(ValueError, match="unknown `policy`"):
             make_policy("tova")
+
+    def test_an_option_the_policy_lacks_is_an_error_naming_it(self):
+        with pytest.raises(ValueError, match=r"policy 'sink' has no option \['seed'\]; its options are \['sink'\]"):
+            make_policy("sink", sink=2, seed=5)
+        with pytest.raises(ValueError, match=r"policy 'h2o' has no option \['sink'\]"):
+            make_policy("h2o", recent=0.25, sink=3)
+        with pytest.raises(ValueError, match="cannot be applied to the instance"):
+            make_policy(SlidingPolicy(), block=4)
+        assert SinkRecentPolicy.accepts(sink=2, seed=5, block=None) == {"sink": 2}
+
+    def test_policies_are_dataclasses_with_name_and_label_on_the_class(self):
+        import dataclasses
+        labels = [cls.label for cls in POLICIES.values()]
+        assert len(set(labels)) == len(labels) and all(labels)
+        for name, cls in POLICIES.items():
+            assert dataclasses.is_dataclass(cls) and cls.name == name
+            assert "name" not in cls.option_names() and "label" not in cls.option_names()
+        assert RandomPolicy(seed=3).options() == {"seed": 3} and H2OPolicy().options() == {"recent": 0.5,
+                                                                                            "recompute": True}
 
 
 class TestSlidingPolicy:
@@ -60,7 +79,7 @@ class TestSinkRecentPolicy:
     def test_sink_not_below_budget_is_rejected(self):
         with pytest.raises(ValueError, match=r"`sink` \(4\) must be smaller than the budget `w` \(4\)"):
             SinkRecentPolicy(4).retained(10, 4)
-        with pytest.raises(ValueError, match="`sink` must be >= 0"):
+        with pytest.raises(ValueError, match="`sink` must be an integer >= 0"):
             SinkRecentPolicy(-1)
 
 
@@ -98,7 +117,7 @@ class TestBlockMarkovPolicy:
         assert max(len(pol.retained(t, 23)) for t in range(24, 200)) <= 23
 
     def test_bad_block_is_rejected(self):
-        with pytest.raises(ValueError, match="`block` must be >= 1"):
+        with pytest.raises(ValueError, match="`block` must be an integer >= 1"):
             BlockMarkovPolicy(block=0)
 
 

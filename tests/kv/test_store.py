@@ -1,4 +1,4 @@
-"""Tests of lib.kv.store and of the stored data files in book/data."""
+"""Tests of lib.kv.store and of the stored data files in book/data/kv."""
 import json
 import os
 
@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lib.kv import store
+from lib.store import write_table
 
 
 def _rows():
@@ -73,6 +74,33 @@ class TestWriteLoad:
             store.write("demo", rows, _meta(), data_dir=tmp_path)
 
 
+class TestOptionalColumns:
+    def test_an_older_file_without_them_is_filled(self, tmp_path):
+        # written as the format was before the two columns existed: only COLUMNS
+        write_table(tmp_path / "old", {c: _rows()[c] for c in store.COLUMNS}, dict(_meta(), name="old"))
+        m = store.load("old", data_dir=tmp_path)
+        assert m.rows["removed"].tolist() == [-1] * 5 and np.isnan(m.rows["nll_excess"]).all()
+        assert m.rows["removed"].dtype == np.int64 and m.rows["nll_excess"].dtype == np.float64
+
+    def test_newer_rows_round_trip_after_the_existing_columns(self, tmp_path):
+        rows = dict(_rows(), removed=[0, 3, 7, 11, 2], nll_excess=[0.1, -0.2, 0.0, 1.5, 0.25])
+        store.write("new", rows, _meta(), data_dir=tmp_path)
+        header = (tmp_path / "new.csv").read_text().splitlines()[0].split(",")
+        assert header == list(store.COLUMNS) + ["removed", "nll_excess"]
+        m = store.load("new", data_dir=tmp_path)
+        assert m.rows["removed"].tolist() == rows["removed"]
+        np.testing.assert_allclose(m.rows["nll_excess"], rows["nll_excess"])
+
+    def test_a_run_that_omits_them_writes_not_recorded(self, tmp_path):
+        store.write("plain", _rows(), _meta(), data_dir=tmp_path)
+        m = store.load("plain", data_dir=tmp_path)
+        assert (m.rows["removed"] == -1).all() and np.isnan(m.rows["nll_excess"]).all()
+
+    def test_unknown_columns_are_refused(self, tmp_path):
+        with pytest.raises(ValueError, match=r"unknown columns \['extra'\]"):
+            store.write("demo", dict(_rows(), extra=[1] * 5), _meta(), data_dir=tmp_path)
+
+
 class TestAtomicWrite:
     def test_a_failed_write_leaves_the_old_file_and_no_temporary(self, tmp_path, monkeypatch):
         target = tmp_path / "f.csv"
@@ -88,6 +116,11 @@ class TestAtomicWrite:
 
 
 STORED = ["smollm2-135m", "gemma3-270m"]
+
+
+def test_the_curves_live_in_book_data_kv():
+    assert store.DATA_DIR.parts[-3:] == ("book", "data", "kv")
+    assert set(store.names()) >= set(STORED), store.names()
 
 
 @pytest.mark.parametrize("name", STORED)

@@ -10,7 +10,7 @@ import pytest
 from scipy.special import softmax
 
 from lib.kv.fits import fit_power_law
-from lib.kv.toy_attention import ToyAttention, toy_b_study, toy_truncation_kl
+from lib.kv.toy_attention import ToyAttention, toy_b_study, toy_b_summary, toy_truncation_kl
 
 
 def loop_next_logits(model, x, p):
@@ -59,9 +59,9 @@ class TestToyAttention:
 
     @pytest.mark.parametrize("kwargs, match", [
         ({"vocab": 1}, "`vocab` must be an integer >= 2"),
-        ({"beta": 0.0}, "`beta` must be > 0"),
-        ({"gamma_sink": -0.1}, "`gamma_sink` must be >= 0"),
-        ({"eta": float("nan")}, "`eta` must be finite"),
+        ({"beta": 0.0}, "`beta` must lie in \\(0, inf\\)"),
+        ({"gamma_sink": -0.1}, "`gamma_sink` must lie in \\[0, inf\\)"),
+        ({"eta": float("nan")}, "`eta` must not contain NaN"),
     ])
     def test_rejects_bad_parameters(self, kwargs, match):
         with pytest.raises(ValueError, match=match):
@@ -154,3 +154,31 @@ class TestToyBStudy:
     def test_rejects_budgets_within_sink(self):
         with pytest.raises(ValueError, match="`budgets` must all exceed `sink`"):
             toy_b_study(n=64, n_seq=1, budgets=[4, 8])
+
+
+class TestToyBSummary:
+    def _study(self):
+        w = np.array([16, 32, 64, 128, 256, 512, 1024])
+        rows = lambda curve: np.vstack([curve, curve])        # noqa: E731  two identical sequences
+        sliding = 2.0 * w ** -0.7
+        reindexed = sliding.copy()
+        reindexed[3] += 1e-3
+        return {"w": w, "sliding": rows(sliding), "sliding_reindexed": rows(reindexed),
+                "sink": rows(3.0 * w ** -0.4), "sink_reindexed": rows(3.0 * w ** -0.4),
+                "random": rows(np.full(w.shape, 0.5)), "sliding_valued_sink": rows(np.where(w >= 64, 0.2, 0.3)),
+                "sink_valued_sink": rows(0.1 * w ** -1.0)}
+
+    def test_known_answers(self):
+        out = toy_b_summary(self._study())
+        assert out["alpha_slide"] == pytest.approx(0.7) and out["alpha_sink"] == pytest.approx(0.4)
+        assert out["reindex"] == pytest.approx(1e-3)
+        assert out["ratio_16"] == pytest.approx(0.5 / (2.0 * 16 ** -0.7))
+        assert out["ratio_1024"] == pytest.approx(0.5 / (2.0 * 1024 ** -0.7))
+        assert out["rand_first"] == out["rand_last"] == pytest.approx(0.5)
+        assert out["plateau"] == pytest.approx(0.2) and out["sink_last"] == pytest.approx(0.1 / 1024)
+
+    def test_budgets_not_in_the_study_are_refused(self):
+        with pytest.raises(ValueError, match=r"`ratio_at` budgets \[20\]"):
+            toy_b_summary(self._study(), ratio_at=(16, 20))
+        with pytest.raises(ValueError, match="`plateau_from` = 4096"):
+            toy_b_summary(self._study(), plateau_from=4096)

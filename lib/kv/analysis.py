@@ -7,47 +7,55 @@ text segments, so the dependence between windows of the same text is kept. Power
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 
 import numpy as np
 
-from .fits import bootstrap_alpha, fit_power_law
+from lib import checks
+
+from .fits import _boot_args, bootstrap_alpha, fit_power_law
+from .policies import POLICIES
 from .stats import paired_bootstrap_alpha
 
-__all__ = ["MODELS_MEASURED", "VARIANT_LABELS", "parse_variant", "curve_band", "local_slopes", "ratio_curve",
-           "ratio_law", "alpha_table", "paired_alpha", "position_values", "position_array", "quantile_alpha",
-           "paired_models"]
+__all__ = ["VARIANT_LABELS", "parse_variant", "curve_band", "local_slopes", "ratio_curve", "ratio_law",
+           "alpha_table", "paired_alpha", "segments_below", "position_values", "position_array",
+           "quantile_alpha", "paired_models"]
 
-#: Stored measurements in display order, with short labels.
-MODELS_MEASURED = {"smollm2-135m": "SmolLM2-135M", "gemma3-270m": "Gemma-3-270M"}
-#: Variant name (``policy`` or ``policy:pres``) -> label for figures and tables.
-VARIANT_LABELS = {"sliding": "sliding window", "sliding:pres": "sliding, original positions",
-                  "sink": "sink + recent", "sink:pres": "sink + recent, original positions",
-                  "random": "random", "random:pres": "random, original positions",
-                  "block_markov": "block-Markov", "evict_sliding:pres": "evict, no recompute",
+#: Variant name (``policy`` or ``policy:pres``) -> label for figures and tables: each policy's own label,
+#: then the measured variants that are not a policy of their own (original positions, eviction without
+#: recompute, H2O on a re-encoding decoder).
+VARIANT_LABELS = {**{name: cls.label for name, cls in POLICIES.items() if name != "h2o"},
+                  "sliding:pres": "sliding, original positions",
+                  "sink:pres": "sink + recent, original positions",
+                  "random:pres": "random, original positions",
+                  "evict_sliding:pres": "evict, no recompute",
                   "evict_sink:pres": "sink + window eviction, original positions",
-                  "streaming_llm": "StreamingLLM (positions in the cache)",
-                  "evict_h2o:pres": "H2O, eviction", "h2o": "H2O, re-encoded",
+                  "evict_h2o:pres": "H2O, eviction", "h2o": POLICIES["h2o"].label,
                   "h2o_self": "H2O on a re-encoding decoder"}
 
 
 def parse_variant(variant: str):
-    """``"sink:pres"`` -> ``("sink", True)``; ``"sliding"`` -> ``("sliding", False)``."""
+    """The policy and position flag of a variant name.
+
+    Parameters
+    ----------
+    variant : str
+        A key of :data:`VARIANT_LABELS`: ``policy`` or ``policy:pres`` (original positions).
+
+    Returns
+    -------
+    policy : str
+    position_preserving : bool
+
+    Examples
+    --------
+    >>> parse_variant("sink:pres"), parse_variant("sliding")
+    (('sink', True), ('sliding', False))
+    """
     if variant not in VARIANT_LABELS:
         raise ValueError(f"unknown `variant` {variant!r}: use one of {list(VARIANT_LABELS)}")
     policy, _, flag = variant.partition(":")
     return policy, flag == "pres"
-
-
-def _checked(n_boot, seed, level):
-    if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral) or n_boot < 10:
-        raise ValueError(f"`n_boot` must be an integer >= 10, got {n_boot!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"`seed` must be a non-negative integer, got {seed!r}")
-    if not 0 < float(level) < 1:
-        raise ValueError(f"`level` must lie in (0, 1), got {level!r}")
-    return np.random.default_rng(seed), 100 * (1 - float(level)) / 2
 
 
 def _resampled_means(per_segment, n_boot, rng):
@@ -63,6 +71,10 @@ def _resampled_means(per_segment, n_boot, rng):
 def curve_band(per_segment, n_boot: int = 1000, seed: int = 0, level: float = 0.95):
     """Percentile bootstrap band of the mean curve, resampling segments.
 
+    Replicate :math:`b` draws segments :math:`s_1^b, \\dots, s_S^b` with replacement and averages
+    :math:`\\bar D^b(w) = \\frac{1}{S} \\sum_j D_{s_j^b}(w)`; the band is the percentile interval of
+    :math:`\\bar D^b(w)` at each window.
+
     Parameters
     ----------
     per_segment : array_like, shape [n_segments, n_windows]
@@ -74,7 +86,7 @@ def curve_band(per_segment, n_boot: int = 1000, seed: int = 0, level: float = 0.
     -------
     lo, hi : ndarray, shape [n_windows]
     """
-    rng, tail = _checked(n_boot, seed, level)
+    rng, tail = _boot_args(n_boot, seed, level)
     means = _resampled_means(per_segment, int(n_boot), rng)
     return np.nanpercentile(means, tail, axis=0), np.nanpercentile(means, 100 - tail, axis=0)
 
@@ -84,7 +96,8 @@ def local_slopes(w, per_segment, step: int = 2, n_boot: int = 1000, seed: int = 
 
     Notes
     -----
-    ``alpha_loc = -(ln D(w_{k+s}) - ln D(w_k)) / (ln w_{k+s} - ln w_k)`` at the geometric midpoint, see
+    :math:`\\alpha_{\\mathrm{loc}} = -(\\ln D(w_{k+s}) - \\ln D(w_k)) / (\\ln w_{k+s} - \\ln w_k)` at the geometric
+    midpoint :math:`\\sqrt{w_k w_{k+s}}`, see
     :eq:`eq-kv-local-slope`. A power law has a constant local slope; an exponential ``C e^{-lam w}`` has
     ``alpha_loc = lam w``, growing linearly in ``w``.
 
@@ -100,9 +113,9 @@ def local_slopes(w, per_segment, step: int = 2, n_boot: int = 1000, seed: int = 
     w_mid, slope, lo, hi : ndarray, shape [n_windows - step]
     """
     w = np.asarray(w, dtype=float)
-    rng, tail = _checked(n_boot, seed, level)
+    rng, tail = _boot_args(n_boot, seed, level)
     seg = np.asarray(per_segment, dtype=float)
-    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or not 1 <= step < w.size:
+    if not checks.count(step, "step") < w.size:
         raise ValueError(f"`step` must be an integer in [1, {w.size - 1}], got {step!r}")
     if seg.ndim != 2 or seg.shape[1] != w.size:
         raise ValueError(f"`per_segment` must have shape (n_segments, {w.size}), got {seg.shape}")
@@ -120,6 +133,8 @@ def ratio_curve(measurement, num: str = "random", den: str = "sliding", n_boot: 
                 level: float = 0.95):
     """Ratio of two variants' mean KL at equal budget, with a bootstrap band over shared segments.
 
+    :math:`r(w) = \\bar D_{\\mathrm{num}}(w) / \\bar D_{\\mathrm{den}}(w)`, both means over the same segments.
+
     Parameters
     ----------
     measurement : lib.kv.store.Measurement
@@ -131,7 +146,7 @@ def ratio_curve(measurement, num: str = "random", den: str = "sliding", n_boot: 
     w, ratio, lo, hi : ndarray
         Windows measured by both variants; ratio of the means over the segments both measured.
     """
-    rng, tail = _checked(n_boot, seed, level)
+    rng, tail = _boot_args(n_boot, seed, level)
     (wa, _, a), (wb, _, b) = (measurement.curve(*parse_variant(v)) for v in (num, den))
     w = np.intersect1d(wa, wb)
     a, b = a[:, np.searchsorted(wa, w)], b[:, np.searchsorted(wb, w)]
@@ -151,8 +166,7 @@ def ratio_law(w, ratio, target: float = 100.0):
     c, gamma, w_target : float
         ``w_target = (target / c) ** (1 / gamma)`` (inf if ``gamma <= 0``), :eq:`eq-kv-ratio-law`.
     """
-    if not float(target) > 0:
-        raise ValueError(f"`target` must be > 0, got {target!r}")
+    target = checks.positive(target, "target")
     c, minus_gamma = fit_power_law(w, ratio)
     gamma = -minus_gamma
     w_target = (target / c) ** (1 / gamma) if gamma > 0 else math.inf
@@ -206,6 +220,32 @@ def paired_alpha(measurement, a: str, b: str, w_range=None, n_boot: int = 1000, 
     w, ca, cb = _aligned(measurement, a, b)
     diff, lo, hi = paired_bootstrap_alpha(w, ca, cb, n_boot=n_boot, seed=seed, w_range=w_range, level=level)
     return diff, lo, hi, int(ca.shape[0])
+
+
+def segments_below(measurement, variant: str, reference: str = "sliding", window=None) -> tuple[int, int]:
+    """On how many articles ``variant`` has a lower mean KL than ``reference`` at one window.
+
+    Parameters
+    ----------
+    measurement : lib.kv.store.Measurement
+    variant, reference : str
+        Variant names (see ``VARIANT_LABELS``).
+    window : int, optional
+        The budget compared (default: the largest both measured).
+
+    Returns
+    -------
+    below, n : int
+        Articles with :math:`\\bar D_{\\mathrm{variant}}(w) < \\bar D_{\\mathrm{reference}}(w)`, and articles
+        both measured at ``w``.
+    """
+    w, a, b = _aligned(measurement, variant, reference)
+    k = w.size - 1 if window is None else int(np.flatnonzero(w == window)[0]) if (w == window).any() else None
+    if k is None:
+        raise ValueError(f"`window` {window} was not measured by both {variant!r} and {reference!r}; "
+                         f"shared windows: {w.tolist()}")
+    ok = np.isfinite(a[:, k]) & np.isfinite(b[:, k])
+    return int((a[ok, k] < b[ok, k]).sum()), int(ok.sum())
 
 
 def position_values(measurement, variant: str, window: int) -> np.ndarray:
@@ -264,9 +304,8 @@ def quantile_alpha(measurement, variant: str = "sliding", q: float = 0.5, w_rang
         Exponent of Q_q(w), the q-quantile over all positions at window w, and its percentile interval over
         replicates that resample whole articles (with all their positions).
     """
-    if not 0 < float(q) < 1:
-        raise ValueError(f"`q` must lie in (0, 1), got {q!r}")
-    rng, tail = _checked(n_boot, seed, level)
+    q = checks.in_open_unit(q, "q")
+    rng, tail = _boot_args(n_boot, seed, level)
     w, kl = position_array(measurement, variant)
     keep = np.ones(w.size, bool) if w_range is None else (w >= w_range[0]) & (w <= w_range[1])
     w, kl = w[keep], kl[:, keep]

@@ -1,18 +1,11 @@
-"""Tests of lib.kv.measured (analysis of stored curves) and of the measured chapters' figures and explorers."""
-import json
-
-import matplotlib
+"""Tests of lib.kv.analysis (analysis of stored curves), on synthetic measurements with known answers."""
 import numpy as np
 import pytest
 
-matplotlib.use("Agg")
-
-from lib.explore.static import static_spec  # noqa: E402
-from lib.kv import explorers_measured, figures_measured, store  # noqa: E402
-from lib.kv.measured import (alpha_table, curve_band, local_slopes, paired_alpha, paired_models,  # noqa: E402
-                             parse_variant, position_array, position_values, quantile_alpha, ratio_curve,
-                             ratio_law)
-from lib.kv.store import Measurement  # noqa: E402
+from lib.kv.analysis import (alpha_table, curve_band, local_slopes, paired_alpha, paired_models, parse_variant,
+                             position_array, position_values, quantile_alpha, ratio_curve, ratio_law,
+                             segments_below)
+from lib.kv.store import Measurement
 
 W = np.array([4, 8, 16, 32, 64, 128, 256])
 
@@ -87,7 +80,7 @@ class TestRatioLaw:
         assert ratio_law(W, 5.0 * W ** -0.1)[2] == np.inf
 
     def test_bad_target(self):
-        with pytest.raises(ValueError, match="`target` must be > 0"):
+        with pytest.raises(ValueError, match="`target` must lie in \\(0, inf\\)"):
             ratio_law(W, W, target=0)
 
 
@@ -127,35 +120,16 @@ class TestRatioCurveAndAlphaTable:
         assert parse_variant("evict_sink:pres") == ("evict_sink", True)
 
 
-def _stored():
-    if not {"smollm2-135m", "gemma3-270m"} <= set(store.names()):
-        pytest.skip("the stored measurements are not there yet")
-    return {name: store.load(name) for name in ("smollm2-135m", "gemma3-270m")}
-
-
-class TestMeasuredFiguresAndExplorers:
-    def test_figures_draw(self):
-        ms = _stored()
-        figs = [figures_measured.sensitivity_bands(ms, n_boot=50), figures_measured.local_slope_profile(ms, n_boot=50),
-                figures_measured.variant_curves(ms, ["sliding", "sink:pres", "evict_sink:pres"], n_boot=50),
-                figures_measured.ratio_profile(ms, n_boot=50)]
-        assert all(len(f.axes) >= 1 for f in figs)
-
-    @pytest.mark.parametrize("factory", ["fit_range", "sinks_positions", "equal_budget"])
-    def test_static_grid_within_budget(self, factory):
-        _stored()
-        spec = static_spec(getattr(explorers_measured, factory)())
-        assert len(spec["states"]) <= 600 and len(json.dumps(spec)) < 400_000
-
-    def test_equal_budget_note_states_the_stored_ratio(self):
-        m = _stored()["smollm2-135m"]
-        view = explorers_measured.equal_budget().view(model="SmolLM2-135M", w=64)
-        rows = m.rows
-        sel = {p: (rows["policy"] == p) & ~rows["position_preserving"] & (rows["window"] == 64)
-               for p in ("random", "sliding")}
-        shared = np.intersect1d(rows["segment"][sel["random"]], rows["segment"][sel["sliding"]])
-        mean = {p: np.mean([rows["kl"][sel[p] & (rows["segment"] == s)].mean() for s in shared]) for p in sel}
-        assert f"= {mean['random'] / mean['sliding']:.1f}×" in view.note
+class TestSegmentsBelow:
+    def test_counts_the_articles_where_a_variant_is_lower(self):
+        # sink = sliding * (1 + 0.1 * (s - 5.5)): lower than sliding exactly on segments 0..5 of 12
+        m = _synthetic({"sliding": lambda w: w ** -0.8, "sink": lambda w: w ** -0.8})
+        sink = m.rows["policy"] == "sink"
+        m.rows["kl"][sink] *= 1 + 0.1 * (m.rows["segment"][sink] - 5.5)
+        assert segments_below(m, "sink", "sliding") == (6, 12)
+        assert segments_below(m, "sliding", "sink", window=16) == (6, 12)
+        with pytest.raises(ValueError, match="`window` 5 was not measured"):
+            segments_below(m, "sink", "sliding", window=5)
 
 
 class TestPairedAlpha:

@@ -1,0 +1,142 @@
+"""What every Part II view shares: colours by meaning, model and variant styles, panels, the stored curves.
+
+Colours live here and only here (:data:`COLORS`), keyed by what they mean: a cache policy, a model, a kind of
+curve (the Bayes gap, a bound, a measurement). A variant ``policy:pres`` (original positions) takes its
+policy's colour with a dashed line; eviction without recompute (``evict_*``) a dotted one.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import LogLocator, NullFormatter
+
+from lib.explore import Choice
+
+from .. import store
+from ..analysis import VARIANT_LABELS, curve_band, parse_variant
+from ..models import MEASURED, REGISTRY
+
+__all__ = ["COLORS", "LW", "MIB", "variant_color", "variant_dash", "variant_linestyle", "measured_choice",
+           "shape_choice", "model_label", "measured", "stored_curves", "panels", "finish", "band", "decades",
+           "variant_curves"]
+
+#: Colours by meaning: cache policies, models, kinds of curve, memory of a cache.
+COLORS = {
+    "sliding": "#1f77b4", "sink": "#9467bd", "random": "#d62728", "block_markov": "#ff7f0e",
+    "evict_sliding": "#8c564b", "evict_sink": "#2ca02c", "streaming_llm": "#17becf", "evict_h2o": "#bcbd22",
+    "h2o": "#bcbd22", "h2o_self": "#bcbd22",
+    "smollm2-135m": "#1f77b4", "gemma3-270m": "#e377c2",
+    "bayes": "#2ca02c", "bound": "#737373", "measured": "#333333", "band": "#999999", "marker": "#000000",
+    "full_cache": "#D55E00", "window_cache": "#0072B2", "block_cache": "#009E73",
+}
+LW = 2
+MIB = 2.0 ** 20
+
+
+def _policy(variant: str) -> str:
+    return parse_variant(variant)[0]
+
+
+def variant_color(variant: str) -> str:
+    """The colour of a variant: that of its policy (``evict_sink:pres`` -> ``evict_sink``)."""
+    return COLORS[_policy(variant)]
+
+
+def variant_dash(variant: str):
+    """Plotly dash of a variant: dotted for eviction, dashed for original positions, solid otherwise."""
+    policy, pres = parse_variant(variant)
+    return "dot" if policy.startswith("evict") else ("dash" if pres else None)
+
+
+def variant_linestyle(variant: str) -> str:
+    """Matplotlib line style matching :func:`variant_dash`."""
+    return {"dot": ":", "dash": "--", None: "-"}[variant_dash(variant)]
+
+
+def measured_choice() -> Choice:
+    """A slider over the measured models, by label."""
+    labels = [REGISTRY[name].label for name in MEASURED]
+    return Choice("model", labels, default=labels[0])
+
+
+def shape_choice() -> Choice:
+    """A slider over every registered model shape, by label."""
+    labels = [m.label for m in REGISTRY.values()]
+    return Choice("model", labels, default=labels[0], label="model shape")
+
+
+def measured(suffix: str = "") -> dict:
+    """``{model id: Measurement}`` of the measured models (``suffix="-online"`` for the online runs)."""
+    return {name: store.load(f"{name}{suffix}") for name in MEASURED}
+
+
+def stored_curves(variants, n_boot=400) -> dict:
+    """``{model label: {variant: (w, mean, lo, hi, per_segment)}}`` from the stored data (``lo = hi = mean``
+    when ``n_boot`` is None)."""
+    out = {}
+    for name, m in measured().items():
+        out[REGISTRY[name].label] = curves = {}
+        for v in variants:
+            w, mean, per_segment = m.curve(*parse_variant(v))
+            lo, hi = (mean, mean) if n_boot is None else curve_band(per_segment, n_boot=n_boot)
+            curves[v] = (w.astype(float), mean, lo, hi, per_segment)
+    return out
+
+
+def decades(ax) -> None:
+    """Label a log axis at powers of ten only (minor ticks unlabelled), on every log axis of ``ax``."""
+    for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+        if scale == "log":
+            axis.set_major_locator(LogLocator(base=10))
+            axis.set_minor_locator(LogLocator(base=10, subs=np.arange(2, 10)))
+            axis.set_minor_formatter(NullFormatter())
+
+
+def panels(names, xlabel: str, ylabel: str = "mean KL (nats)", height: float = 3.6):
+    """One panel per model id (labelled in its corner), sharing the y axis; returns ``fig, axes``."""
+    fig, axes = plt.subplots(1, len(names), figsize=(4.7 * len(names), height), sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], names):
+        ax.set_xlabel(xlabel)
+        ax.text(0.97, 0.96, model_label(name), transform=ax.transAxes, ha="right", va="top", fontsize=9)
+    axes[0][0].set_ylabel(ylabel)
+    return fig, axes[0]
+
+
+def finish(fig, axes, loc="lower left", fontsize=8):
+    """Legends (where none is set), decade ticks on log axes, a tight layout; the figure is closed, so that a
+    page cell ending with the call shows it once."""
+    for ax in np.atleast_1d(axes):
+        if ax.get_legend() is None and ax.get_legend_handles_labels()[0]:
+            ax.legend(frameon=False, fontsize=fontsize, loc=loc)
+        decades(ax)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def band(ax, w, per_segment, color, n_boot, seed):
+    """Shade the bootstrap band of the mean curve over segments."""
+    lo, hi = curve_band(per_segment, n_boot=n_boot, seed=seed)
+    ax.fill_between(w, lo, hi, color=color, alpha=0.18, lw=0)
+
+
+def variant_curves(measurements: dict, variants, n_boot: int = 1000, seed: int = 0, xlabel="budget w (tokens)"):
+    """Mean KL against the budget for several variants per model, each with its bootstrap band.
+
+    ``measurements`` maps a model id to its :class:`lib.kv.store.Measurement`.
+    """
+    fig, axes = panels(list(measurements), xlabel)
+    for ax, m in zip(axes, measurements.values()):
+        for variant in variants:
+            w, mean, per_segment = m.curve(*parse_variant(variant))
+            color = variant_color(variant)
+            band(ax, w, per_segment, color, n_boot, seed)
+            ax.loglog(w, mean, variant_linestyle(variant), color=color, lw=LW, marker="o", ms=3,
+                      label=VARIANT_LABELS[variant])
+    return finish(fig, axes)
+
+
+def model_label(name: str) -> str:
+    """The label of a model id (the id itself if it is not registered)."""
+    return REGISTRY[name].label if name in REGISTRY else name
+

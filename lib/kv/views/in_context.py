@@ -1,0 +1,63 @@
+"""Numbers and explorer of page ``kv-in-context`` (book/kv/in-context.md)."""
+from __future__ import annotations
+
+import numpy as np
+
+from lib.explore import Explorer, Param, Trace, View
+
+from ..fits import measured_law, window_for_distortion
+from ..memory import format_bytes, kv_bytes
+from ..models import REGISTRY, by_label
+from ..stats import window_interval, window_range_sensitivity
+from .common import COLORS, MIB, measured, shape_choice
+
+__all__ = ["law", "context_numbers", "memory_versus_context"]
+
+
+def law(model: str = "smollm2-135m", n_boot: int = 200):
+    """The measured power law of a model's sliding-window curve (:func:`lib.kv.fits.measured_law`)."""
+    return measured_law(measured()[model], n_boot=n_boot)
+
+
+def context_numbers(law, eps: float = 0.05, model: str = "smollm2-135m", contexts=((8192, "8k"),
+                    (131072, "128k"), (10**6, "1m")), n_boot: int = 1000, seed: int = 0) -> dict:
+    """The window w(ε) of the measured law, its memory against full caches of several context lengths, and
+    its uncertainty (bootstrap interval over segments, range over fit ranges)."""
+    spec = REGISTRY[model]
+    w = window_for_distortion(eps, law.C, law.alpha)
+    out = {"context": spec.shape.context, "alpha": law.alpha, "alpha-hi": law.hi, "wmax": int(law.w.max()),
+           "w": w, "window-bytes": format_bytes(kv_bytes(w, spec))}
+    for n, tag in contexts:
+        out.update({f"full-{tag}": format_bytes(kv_bytes(n, spec)), f"saving-{tag}": n / w})
+    w_s, mean, per_segment = measured()[model].curve("sliding")
+    _, w_lo, w_hi = window_interval(eps, w_s, per_segment, n_boot=n_boot, seed=seed)
+    spread = [v[1] for v in window_range_sensitivity(eps, w_s, mean).values()]
+    out.update({"w-ci": f"[{w_lo}, {w_hi}]", "w-ranges": f"{min(spread)}–{max(spread)}"})
+    return out
+
+
+def memory_versus_context(C: float, alpha: float, bytes_per_value: float = 2) -> Explorer:
+    """KV memory against context length n: the full cache grows like n, a w(ε) window stays flat
+    (chapter :ref:`kv-in-context`)."""
+    n = np.geomspace(1e2, 1e6, 80)
+
+    def compute(eps, model):
+        spec = by_label(model)
+        w = window_for_distortion(eps, C, alpha)
+        full = kv_bytes(n, spec, bytes_per_value) / MIB
+        window = kv_bytes(np.minimum(n, w), spec, bytes_per_value) / MIB
+        block = kv_bytes(np.minimum(n, 2 * w), spec, bytes_per_value) / MIB
+        return View([
+            Trace("full cache (all n tokens)", n, full, color=COLORS["full_cache"]),
+            Trace("sliding window w(ε)", n, window, color=COLORS["window_cache"]),
+            Trace("block-Markov, peak 2L with L = w(ε)", n, block, dash="dash", color=COLORS["block_cache"]),
+        ], note=(f"{spec.label}, ε = {eps:.3g} nats: w(ε) = {w} tokens = "
+                 f"{format_bytes(kv_bytes(w, spec, bytes_per_value))}; "
+                 f"at n = 10^6 the full cache needs {format_bytes(kv_bytes(1e6, spec, bytes_per_value))}."))
+
+    return Explorer("kv-memory-versus-context",
+                    [Param("eps", 1e-3, 0.3, default=0.03, log=True, values=[1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3],
+                           label="ε (nats)"),
+                     shape_choice()],
+                    compute, x_label="context length n (tokens)", y_label="KV memory (MiB, bf16)",
+                    log_x=True, log_y=True)
