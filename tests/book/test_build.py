@@ -4,14 +4,17 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from lib.book_sphinx import external_resources
 from lib.explore.explorer import MAX_BYTES
 from tests.conftest import ROOT, jupyter_book, toc_pages
+
+sys.path.insert(0, str(ROOT / "_ext"))
+from book_sphinx import external_resources  # noqa: E402  (the Sphinx extension lives outside lib, in _ext/)
 
 pytestmark = pytest.mark.build
 PAGES = toc_pages()
