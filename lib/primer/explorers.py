@@ -39,11 +39,10 @@ def gaussian_kl() -> Explorer:
 
 def cramer_rao() -> Explorer:
     """n × mean squared error of three location estimators against the Cramér–Rao bounds, over n."""
-    loc = simulate.location_estimator_mse()
-    n = loc["n"]
-
-    def compute(a):
-        bit, bit_se = simulate.one_bit_mle_mse(a)
+    def compute(a, seed):
+        loc = simulate.location_estimator_mse(seed=seed)
+        n = loc["n"]
+        bit, bit_se = simulate.one_bit_mle_mse(a, seed=seed)
         info = it.threshold_quantiser_fisher(a)
         return View([Trace("Cramér–Rao bound, all of X: 1", n, np.ones(n.size), dash="dash"),
                      Trace("sample mean (Monte Carlo)", n, n * loc["mean"][0], mode="markers",
@@ -57,7 +56,7 @@ def cramer_rao() -> Explorer:
 
     return Explorer("primer-cramer-rao", [Param("a", 0.0, 2.5, 0.0, steps=11, label="threshold offset a")],
                     compute, x_label="sample size n", y_label="n × mean squared error / σ²", log_x=True,
-                    log_y=True)
+                    log_y=True, seed=0)
 
 
 def van_trees() -> Explorer:
