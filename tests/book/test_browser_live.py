@@ -185,3 +185,24 @@ def test_a_page_only_read_fetches_no_live_files(browser, site, built_book):
         assert page.locator("div.book-explorer[data-live=off]").count() >= 1
     finally:
         context.close()
+
+
+def test_live_files_missing_keep_the_precomputed_states_and_say_why(browser, site, built_book):
+    name = CASES[0][0]
+    context = browser.new_context(service_workers="block")
+    context.route("**/live/**", lambda r: r.abort())
+    page = context.new_page()
+    try:
+        page.goto(f"{site}/{page_of(built_book.html, name)}", wait_until="load")
+        root = page.locator(f'div.book-explorer[data-explorer="{name}"]')
+        page.wait_for_selector(f'div.book-explorer[data-explorer="{name}"][data-mounted]', timeout=20_000)
+        root.locator("button.book-explorer-live").click()
+        page.wait_for_function("(el) => el.dataset.live === 'error'", arg=root.element_handle(), timeout=60_000)
+        assert "unavailable" in root.locator(".book-explorer-status").inner_text()
+        state = root.get_attribute("data-state")
+        slider = root.locator("input[type=range]").first
+        slider.focus()
+        slider.press("Home")
+        assert root.get_attribute("data-state") not in (state, "live"), "the precomputed states stopped working"
+    finally:
+        context.close()

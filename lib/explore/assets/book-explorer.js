@@ -203,6 +203,7 @@
           if (r.y_range) { layout.yaxis.range = r.y_range; mode.y = r.y_range; }
           window.Plotly.react(plot, data, layout, {responsive: true, displaylogo: false});
           note.textContent = r.note || "";
+          spec.params.forEach(function (p, i) { inputs[i].readout.textContent = formatValue(r.values[p.name]); });
           root.dataset.state = "live";
           root.dataset.liveValues = JSON.stringify(r.values);
           root.dataset.liveMs = String(r.ms);
