@@ -33,6 +33,8 @@ GOALS = [
     ("explorers", "no page over 3 MB of precomputed data", "largest_page_mb", "MB",
      lambda s: 0 < s.get("largest_page_mb", 0) <= 3.0),
     ("explorers", "every live update ≤ 1 s", "slowest_live_s", "s", lambda s: s.get("slowest_live_s", 2.0) <= 1.0),
+    ("live", "every live recompute in the browser ≤ 300 ms at default sizes", "slowest_ms", "ms",
+     lambda s: s.get("over_goal", 1) == 0 and s.get("explorers_not_live", 1) == 0),
     ("build", "clean `make book` ≤ 5 minutes on 2 cores", "wall_seconds", "s",
      lambda s: s.get("wall_seconds", 1e9) <= s.get("goal_seconds", 300) and s.get("exit_code", 1) == 0),
 ]
@@ -44,7 +46,7 @@ def load_latest(name: str, folder: Path | str | None = None) -> dict | None:
     Parameters
     ----------
     name : str
-        The benchmark: ``truncation``, ``simulate``, ``explorers`` or ``build``.
+        The benchmark: ``truncation``, ``simulate``, ``explorers``, ``live`` or ``build``.
     folder : path, optional
         Where to look (default :data:`DATA`).
     """
