@@ -16,7 +16,8 @@ Listed in ``_config.yml`` under ``sphinx.local_extensions`` (this folder, ``_ext
 6. stages the browser runtime of the live explorers (``browser_runtime.py``: Pyodide, numpy, scipy, the lib
    wheel and ``lib/explore/worker.js``, each verified) under ``live/`` of the site through ``html_extra_path``
    (not ``_static``: Jupyter Book would load every script there on every page); no page fetches it until a
-   reader switches an explorer to live. ``BOOK_LIVE=0`` skips it (explorers then say live mode is unavailable);
+   reader switches an explorer to live. ``BOOK_LIVE=0`` (or the Sphinx setting ``book_live: false``) skips it
+   (explorers then say live mode is unavailable);
 7. after the build, scans every HTML page and warns (so ``-W`` fails the build) about any script, stylesheet,
    image or frame loaded from outside the site, and about any static ipywidgets embed, whose sliders would move
    without changing their figure.
@@ -117,7 +118,7 @@ def _vendor_assets(app, config):
 
 
 def _stage_live_runtime(app, config):
-    if os.environ.get("BOOK_LIVE", "1") == "0":
+    if not config.book_live or os.environ.get("BOOK_LIVE", "1") == "0":
         return
     site = browser_runtime.stage(Path(app.outdir).parent, ROOT / "lib" / "explore" / "worker.js")
     config.html_extra_path = [*config.html_extra_path, str(site)]
@@ -171,6 +172,7 @@ def _check_offline(app, exception):
 
 def setup(app):
     os.environ[MODE_VARIABLE] = "static"
+    app.add_config_value("book_live", True, "env")  # False: no live/ files (e.g. a throw-away test book)
     app.connect("config-inited", _key_execution_cache)
     app.connect("config-inited", _vendor_assets)
     app.connect("config-inited", _stage_live_runtime)
