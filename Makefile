@@ -34,15 +34,21 @@ $(VENV)/share/jupyter/lab/settings/overrides.json: lab/overrides.json $(STAMP)
 $(VENV)/etc/jupyter/jupyter_server_config.json: lab/jupyter_server_config.json $(STAMP)
 	install -D -m 644 $< $@
 
-install: $(STAMP) $(LAB_FILES)
+# The live explorers' browser runtime (Pyodide 0.27.7 from npm, numpy/scipy files checked against its lock),
+# fetched once into .venv/share/book-live (never committed); the book build stages it into the site.
+RUNTIME := $(VENV)/share/book-live/pyodide-0.27.7/VERIFIED.json
+$(RUNTIME): _ext/browser_runtime.py $(STAMP)
+	$(BIN)/python _ext/browser_runtime.py
+
+install: $(STAMP) $(LAB_FILES) $(RUNTIME)
 
 ## Build the whole book, every cell executed (cached per page and per library version); fails on any warning.
-book: $(STAMP)
+book: $(STAMP) $(RUNTIME)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at: file://$(CURDIR)/_build/html/index.html   (or run: make serve)"
 
 ## Unit tests, the book build and its offline and browser checks.
-test: $(STAMP) $(LAB_FILES)
+test: $(STAMP) $(LAB_FILES) $(RUNTIME)
 	$(BIN)/python -m pytest
 
 ## Execute one page quickly, e.g. make page PAGE=book/primer/entropy-kl.md

@@ -12,7 +12,8 @@ Three references run one replicate at a time, round by round:
 * ``numpy``: numpy on the replicate's chosen coordinates (the loop a reader would write with numpy).
 
 All three read random numbers drawn exactly as the library draws them (the same generator, the same arrays in the
-same order: per round the noise, then the coordinate coin, then the rounding coins), sliced per replicate, so
+same order: per round the coordinate coin, then the noise and the rounding coins of the chosen coordinates only),
+sliced per replicate, so
 the MSE curves must agree to 1e-12 (asserted). The draws are timed alone (generated and discarded, as in the
 library) and counted in the references' time: a loop that reproduces the library's numbers cannot avoid them;
 storing all T rounds for the replay is not counted. The scaling part times the library alone
@@ -52,26 +53,37 @@ def _setup(scheme: str, d: int, B: int):
 
 
 def draw(scheme: str, *, d: int, B: int, T: int, reps: int, seed: int, keep: bool = True) -> dict:
-    """Every random number the library draws, in its order: theta, then per round noise, coordinate coin, coins.
+    """Every random number the library draws, in its order: theta, then per round the coordinate coin, the noise
+    of the chosen coordinates and their rounding coins (row-major over the chosen entries; 0 elsewhere).
 
     ``keep=False`` draws the same numbers and discards them, as the library does: the time of the draws alone,
-    without the cost of storing T rounds (which only the replay by the loops needs).
+    without the cost of storing T rounds (which only the replay by the loops needs) or of locating the chosen
+    entries (every replicate chooses exactly k, so the counts are known).
     """
     enc, _ = _setup(scheme, d, B)
-    select_too, coins_too = enc.k < d, scheme == "stochastic_rounding"
+    k = min(enc.k, d)
+    select_too, coins_too = k < d, scheme == "stochastic_rounding"
     rng = np.random.default_rng(seed)
     theta = draw_theta(rng, reps, d, R)
     shape = (T if keep else 1, reps, d)
-    noise = np.empty(shape)
+    noise = np.zeros(shape)
     select = np.empty(shape) if select_too else None
-    coins = np.empty(shape) if coins_too else None
+    coins = np.zeros(shape) if coins_too else None
+    mask = np.ones((reps, d), dtype=bool)
     for t in range(T):
         s = t if keep else 0
-        noise[s] = rng.standard_normal((reps, d))
         if select_too:
             select[s] = rng.random((reps, d))
+            if keep:
+                mask = np.zeros((reps, d), dtype=bool)
+                np.put_along_axis(mask, np.argpartition(select[s], k - 1, axis=1)[:, :k], True, axis=1)
+        z = rng.standard_normal(reps * k)
+        if keep:
+            noise[s][mask] = z
         if coins_too:
-            coins[s] = rng.random((reps, d))
+            c = rng.random(reps * k)
+            if keep:
+                coins[s][mask] = c
     return {"theta": theta, "noise": noise, "select": select, "coins": coins}
 
 

@@ -18,8 +18,8 @@ from lib.explore.tables import html_table
 
 __all__ = ["DATA", "GOALS", "load_latest", "verdict", "value", "rows", "table_html", "provenance", "missing_html",
            "goal_rows", "goals_html", "show", "summary_numbers", "truncation_numbers", "simulate_numbers",
-           "explorers_numbers", "truncation_tables", "profile_table", "simulate_tables", "scaling_table",
-           "size_table", "explorers_tables", "build_tables"]
+           "explorers_numbers", "live_numbers", "live_tables", "truncation_tables", "profile_table",
+           "simulate_tables", "scaling_table", "size_table", "explorers_tables", "build_tables"]
 
 #: Where ``bench/record.py`` writes the latest result of each benchmark.
 DATA = store.DATA_DIR / "bench"
@@ -38,6 +38,7 @@ GOALS = [
      ("comparison", {"scheme": "stochastic_rounding"})),
     ("explorers", "no page over 3 MB of precomputed data", "largest_page_mb", "MB", "goal_page_met"),
     ("explorers", "every live update ≤ 1 s", "slowest_live_s", "s", "goal_live_met"),
+    ("live", "every live recompute in the browser ≤ 300 ms at default sizes", "slowest_ms", "ms", "goal_met"),
     ("build", "clean `make book` ≤ 5 minutes on 2 cores", "wall_seconds", "s", "goal_met"),
 ]
 
@@ -48,7 +49,7 @@ def load_latest(name: str, folder: Path | str | None = None) -> dict | None:
     Parameters
     ----------
     name : str
-        The benchmark: ``truncation``, ``simulate``, ``explorers`` or ``build``.
+        The benchmark: ``truncation``, ``simulate``, ``explorers``, ``live`` or ``build``.
     folder : path, optional
         Where to look (default :data:`DATA`).
     """
@@ -240,6 +241,27 @@ def simulate_numbers(result: dict | None) -> dict:
 def explorers_numbers(result: dict | None) -> dict:
     """The explorer benchmark's numbers in the prose."""
     return summary_numbers(result, "expl", ("explorers", "largest_page_mb", "slowest_live_s"))
+
+
+LIVE_KEYS = ("cold_start_s", "first_live_bytes", "first_live_gzip_bytes", "slowest_ms", "over_goal", "explorers_live",
+             "requests_outside", "slowest_primer_ms", "slowest_bits_ms", "slowest_kv_ms", "slowest_primer_native_ms",
+             "slowest_bits_native_ms", "slowest_kv_native_ms")
+
+
+def live_numbers(result: dict | None) -> dict:
+    """The browser benchmark's numbers in the prose, with the slowest explorer of each part by name."""
+    summary = (result or {}).get("summary", {})
+    names = {f"live_slowest_{part}_explorer": summary.get(f"slowest_{part}_explorer", "not recorded yet")
+             for part in ("primer", "bits", "kv")}
+    return {**summary_numbers(result, "live", LIVE_KEYS), **names}
+
+
+def live_tables(result: dict | None):
+    """Provenance and one row per explorer: its slowest recompute in the browser against the same call natively."""
+    columns = ["explorer", "moves", "browser_max_ms", "native_at_max_ms", "slowdown", "browser_median_ms"]
+    headers = ["explorer", "moves", "slowest in the browser (ms)", "same values natively (ms)", "× native",
+               "median in the browser (ms)"]
+    return show(provenance(result, "live"), table_html(result, columns, table="explorers", headers=headers))
 
 
 def truncation_tables(result: dict | None):

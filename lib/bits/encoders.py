@@ -79,6 +79,7 @@ class DecoderState:
 
     counts: np.ndarray
     t: int = 0
+    mask: np.ndarray | None = None  # this round's reads (set by Encoder.encode)
 
 
 def _check_schedule(schedule: str) -> str:
@@ -185,11 +186,21 @@ class Encoder:
         """Fresh counters for ``reps`` replicates."""
         return DecoderState(counts=np.zeros((checks.count(reps, "reps"), self.d), dtype=np.int64))
 
-    def encode(self, g: np.ndarray, rng: np.random.Generator, state: DecoderState) -> Message:
-        """Describe the gradients ``g`` (shape (reps, d)) in at most ``B`` bits per replicate."""
+    def reads(self, rng: np.random.Generator, reps: int, state: DecoderState) -> np.ndarray | None:
+        """The public-coin choice of the coordinates this round's message describes, as a (reps, d) boolean mask;
+        ``None``: it may read every coordinate. The simulator draws noise only where the mask is set."""
+        return None
+
+    def encode(self, g: np.ndarray, rng: np.random.Generator, state: DecoderState, mask=None) -> Message:
+        """Describe the gradients ``g`` (shape (reps, d)) in at most ``B`` bits per replicate.
+
+        ``mask`` is this round's :meth:`reads` if the caller drew it already (then ``g`` need only be valid
+        there); otherwise the encoder draws it from ``rng`` first.
+        """
         g = np.asarray(g, dtype=float)
         if g.ndim != 2 or g.shape[1] != self.d:
             raise ValueError(f"`g` must have shape (reps, {self.d}), got {g.shape}.")
+        state.mask = self.reads(rng, g.shape[0], state) if mask is None else mask
         message = self._encode(g, rng, state)
         if not self.exempt and message.n_bits > self.B:
             raise BitBudgetError(
@@ -257,8 +268,11 @@ class AdaptiveSign(Encoder):
     def gain(self) -> float:
         return self.sigma * math.sqrt(math.pi / 2)
 
+    def reads(self, rng, reps, state):
+        return _select(rng, reps, self.d, self.k, self.schedule, state.t)
+
     def _encode(self, g, rng, state) -> Message:
-        mask = _select(rng, g.shape[0], self.d, self.k, self.schedule, state.t)
+        mask = state.mask
         bits = (g >= 0) & mask
         decoded = np.where(mask, np.where(bits, 1.0, -1.0), 0.0)
         return Message(decoded=decoded, mask=mask, n_bits=int(mask.sum(axis=1).max()), codes=bits)
@@ -322,12 +336,15 @@ class StochasticRounding(_BoundedEncoder):
         """Grid spacing ``Delta = 2M/(2^b - 1)``."""
         return 2 * self.M / (2**self.b - 1)
 
+    def reads(self, rng, reps, state):
+        return _select(rng, reps, self.d, self.k, self.schedule, state.t)
+
     def _encode(self, g, rng, state) -> Message:
-        mask = _select(rng, g.shape[0], self.d, self.k, self.schedule, state.t)
-        codes = stochastic_round(g, rng, self.b, self.M)
+        mask = state.mask
+        codes = np.full(g.shape, -1, dtype=np.int64)
+        codes[mask] = stochastic_round(g[mask], rng, self.b, self.M)  # coins for the described coordinates only
         decoded = np.where(mask, -self.M + codes * self.step, 0.0)
-        return Message(decoded=decoded, mask=mask, n_bits=int(mask.sum(axis=1).max()) * self.b,
-                       codes=np.where(mask, codes, -1))
+        return Message(decoded=decoded, mask=mask, n_bits=int(mask.sum(axis=1).max()) * self.b, codes=codes)
 
 
 @dataclass
@@ -350,8 +367,11 @@ class RandK(_BoundedEncoder):
         self.b = _check_value_bits(min(8, self.B) if self.b is None else self.b, self.B)
         self.k = min(self.d, self.B // self.b)
 
+    def reads(self, rng, reps, state):
+        return _select(rng, reps, self.d, self.k, "random", state.t)
+
     def _encode(self, g, rng, state) -> Message:
-        mask = _select(rng, g.shape[0], self.d, self.k, "random", state.t)
+        mask = state.mask
         top = 2**self.b - 1
         step = 2 * self.M / top
         codes = np.rint((np.clip(g, -self.M, self.M) + self.M) / step).astype(np.int64)
@@ -407,8 +427,11 @@ class QSGD(Encoder):
                 f"{33 + _level_bits(self.s)} bits (a 32-bit norm plus one coordinate)."
             )
 
+    def reads(self, rng, reps, state):
+        return _select(rng, reps, self.d, self.m, self.schedule, state.t)
+
     def _encode(self, g, rng, state) -> Message:
-        mask = _select(rng, g.shape[0], self.d, self.m, self.schedule, state.t)
+        mask = state.mask
         sub = np.where(mask, g, 0.0)
         norm = np.linalg.norm(sub, axis=1, keepdims=True).astype(np.float32).astype(float)
         ratio = np.abs(sub) / np.where(norm > 0, norm, 1.0) * self.s

@@ -56,9 +56,17 @@ class GaussianOracle:
         if self.clip_kappa is not None:
             self.clip_kappa = checks.positive(self.clip_kappa, "clip_kappa")
 
-    def noise(self, rng: np.random.Generator) -> np.ndarray:
-        """The next noise draw ``sigma Z_t`` (clipped if ``clip_kappa`` is set), shape (reps, d)."""
-        w = rng.standard_normal(self.theta.shape)
+    def noise(self, rng: np.random.Generator, mask=None) -> np.ndarray:
+        """The next noise draw ``sigma Z_t`` (clipped if ``clip_kappa`` is set), shape (reps, d).
+
+        With a boolean ``mask`` and i.i.d. noise only the masked entries are drawn (in row-major order; 0
+        elsewhere): the coordinates a scheme reads. AR(1) noise always draws every entry (its state evolves).
+        """
+        if mask is not None and self.rho == 0.0:
+            w = np.zeros(self.theta.shape)
+            w[mask] = rng.standard_normal(int(np.count_nonzero(mask)))
+        else:
+            w = rng.standard_normal(self.theta.shape)
         if self._z is None or self.rho == 0.0:
             self._z = w
         else:
@@ -69,9 +77,10 @@ class GaussianOracle:
             out = np.clip(out, -bound, bound)
         return out
 
-    def gradient(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """``G_t = x - theta + sigma Z_t`` at the query ``x`` (shape (reps, d)), equation ``eq-bits-oracle``."""
-        return x - self.theta + self.noise(rng)
+    def gradient(self, x: np.ndarray, rng: np.random.Generator, mask=None) -> np.ndarray:
+        """``G_t = x - theta + sigma Z_t`` at the query ``x`` (shape (reps, d)), equation ``eq-bits-oracle``; with
+        ``mask``, valid only where it is set (:meth:`noise`)."""
+        return x - self.theta + self.noise(rng, mask)
 
 
 def draw_theta(rng: np.random.Generator, reps: int, d: int, r: float, theta=None) -> np.ndarray:

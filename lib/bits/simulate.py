@@ -221,7 +221,8 @@ def simulate(scheme: str, *, d: int, B: int, sigma: float, T: int, reps: int, rh
     errors = np.empty((rounds.size, reps))
     max_bits, slot = 0, 0
     for t in range(1, T + 1):
-        message = encoder.encode(oracle.gradient(x, rng), rng, state)
+        mask = encoder.reads(rng, reps, state)  # the public coin first: noise only where the scheme reads
+        message = encoder.encode(oracle.gradient(x, rng, mask), rng, state, mask=mask)
         x = encoder.update(x, message, state)
         max_bits = max(max_bits, message.n_bits)
         if t == rounds[slot]:

@@ -4,8 +4,10 @@
   one HTML slider per parameter (:mod:`lib.explore.static`). Moving any slider swaps in the precomputed state.
 * In a live kernel it renders ipywidgets sliders over the continuous ranges that call the compute function
   again on every change (:mod:`lib.explore.live`).
+* In the reader's browser, when the reader switches an explorer to live, the same compute function runs in
+  Pyodide (:mod:`lib.explore.browser`, ``worker.js``): the explorer records where it was made (``source``).
 
-The book build sets ``BOOK_EXPLORER_MODE=static`` (see :mod:`lib.book_sphinx`); anything else is live.
+The book build sets ``BOOK_EXPLORER_MODE=static`` (see ``_ext/book_sphinx.py``); anything else is live.
 """
 from __future__ import annotations
 
@@ -54,6 +56,9 @@ class Explorer:
         a live kernel alike.
     height : int
         Figure height in pixels; the width follows the page.
+    seed : int, optional
+        For an explorer that simulates: ``compute`` then takes a keyword ``seed``, the static book and a kernel
+        draw with this seed, and the browser's "re-run" control passes a new one.
     """
 
     name: str
@@ -65,6 +70,8 @@ class Explorer:
     log_y: bool = False
     fixed_y: bool = True
     height: int = 420
+    seed: int | None = None
+    source: dict = field(default_factory=dict, init=False, repr=False)
     _cache: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self):
@@ -79,23 +86,34 @@ class Explorer:
         accepted = {n for n, p in sig.parameters.items()
                     if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
         has_var_kw = any(p.kind == p.VAR_KEYWORD for p in sig.parameters.values())
-        missing = [n for n in names if n not in accepted and not has_var_kw]
+        missing = [n for n in names + (["seed"] if self.seed is not None else [])
+                   if n not in accepted and not has_var_kw]
         if missing:
             raise ValueError(
                 f"Explorer `{self.name}`: compute() does not accept {missing}; its parameters are "
-                f"{sorted(accepted)}. Name each Param after a keyword of compute()."
+                f"{sorted(accepted)}. Name each Param after a keyword of compute() (and accept `seed` if the "
+                "explorer declares one)."
             )
+        from .browser import factory_source
+
+        self.source = factory_source(self.name)
 
     @property
     def defaults(self) -> dict:
         return {p.name: p.check(p.default) for p in self.params}
 
-    def view(self, **values) -> View:
-        """Validate ``values`` against the declared ranges (missing ones take defaults) and compute the view."""
+    def view(self, seed=None, **values) -> View:
+        """Validate ``values`` against the declared ranges (missing ones take defaults) and compute the view.
+
+        ``seed`` (an explorer that declares one) replaces the declared seed, e.g. for a re-run; it is ignored
+        by an explorer without one.
+        """
         unknown = set(values) - {p.name for p in self.params}
         if unknown:
             raise ValueError(f"Explorer `{self.name}` has no parameter(s) {sorted(unknown)}.")
         args = {p.name: p.check(values.get(p.name, p.default)) for p in self.params}
+        if self.seed is not None:
+            args["seed"] = int(self.seed if seed is None else seed)
         key = tuple(args.values())
         if key not in self._cache:
             result = self.compute(**args)

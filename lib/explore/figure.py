@@ -70,13 +70,14 @@ def _finite_list(values: np.ndarray, digits: int = 5) -> list:
     return out
 
 
-def trace_data(trace: Trace) -> dict:
-    """The parts of a Plotly trace that change with the sliders, as JSON-ready lists."""
-    data = {"x": _finite_list(trace.x), "y": _finite_list(trace.y)}
+def trace_data(trace: Trace, digits: int = 5) -> dict:
+    """The parts of a Plotly trace that change with the sliders, as JSON-ready lists (``digits`` significant
+    digits: 5 in the static states, 17, i.e. exact doubles, in the browser's live states)."""
+    data = {"x": _finite_list(trace.x, digits), "y": _finite_list(trace.y, digits)}
     if trace.kind == "heatmap":
-        data["z"] = [_finite_list(row) for row in trace.z]
+        data["z"] = [_finite_list(row, digits) for row in trace.z]
     if trace.error is not None:
-        data["error_y"] = {"type": "data", "array": _finite_list(trace.error), "visible": True}
+        data["error_y"] = {"type": "data", "array": _finite_list(trace.error, digits), "visible": True}
     return data
 
 

@@ -38,7 +38,9 @@ class Param:
         Text shown beside the slider; defaults to ``name``.
     values : sequence of float, optional
         An explicit set of values instead of ``steps`` (e.g. the powers of two, or the grid of a stored table).
-        Must include the default. The live slider then offers exactly these values too.
+        Must include the default. The kernel's live slider then offers exactly these values too; the browser's
+        live mode covers ``[low, high]`` and, where compute exists only on these values, shows the nearest one
+        and says so (:func:`lib.explore.browser.nearest_declared`).
     """
 
     name: str

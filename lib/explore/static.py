@@ -2,7 +2,9 @@
 
 The fragment holds a JSON spec (sliders, trace styles, layout and the states) read by the vendored
 ``book-explorer.js``, which draws HTML range sliders and swaps states with ``Plotly.react``. No kernel, no
-network: moving any slider changes the figure.
+network: moving any slider changes the figure. The spec also records where the explorer was made (``source``)
+and each slider's declared range, so that the reader can switch it to live: ``book-explorer.js`` then starts
+the page's web worker (``worker.js``, Pyodide) and the sliders cover the declared ranges continuously.
 """
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ import html
 import json
 
 from .figure import layout, trace_data, trace_style
+from .spec import Choice
 
-__all__ = ["render_static", "static_spec"]
+__all__ = ["live_range", "render_static", "static_spec"]
 
 
 def static_spec(explorer) -> dict:
@@ -32,8 +35,10 @@ def static_spec(explorer) -> dict:
     y_range = explorer.y_range(views)
     spec = {
         "name": explorer.name,
-        "params": [{"name": p.name, "label": p.text, "values": p.grid(), "index": p.default_index()}
-                   for p in explorer.params],
+        "params": [{"name": p.name, "label": p.text, "values": p.grid(), "index": p.default_index(),
+                    **live_range(p)} for p in explorer.params],
+        "source": explorer.source,
+        "seed": explorer.seed,
         "styles": [trace_style(t, i) for i, t in enumerate(first.traces)],
         "layout": layout(explorer, y_range),
         "states": [{"traces": [trace_data(t) for t in v.traces], "note": v.note} for v in views],
@@ -45,6 +50,13 @@ def static_spec(explorer) -> dict:
             f"{MAX_BYTES / 1e6:.1f} MB. Use fewer grid steps or fewer points per trace."
         )
     return spec
+
+
+def live_range(param) -> dict:
+    """What the browser's live slider covers: the declared range (numbers) or the options (a Choice)."""
+    if isinstance(param, Choice):
+        return {"live": "options"}
+    return {"live": "range", "low": param.low, "high": param.high, "log": param.log, "integer": param.integer}
 
 
 def render_static(explorer) -> str:

@@ -34,6 +34,20 @@ class TestGaussianOracle:
         assert np.abs(z).max() <= 0.5
         assert abs(z.mean()) < 3 * z.std() / math.sqrt(z.size)
 
+    def test_masked_noise_draws_only_the_read_entries_with_the_same_law(self):
+        mask = np.random.default_rng(3).random((50000, 8)) < 0.25
+        oracle = orc.GaussianOracle(np.zeros(mask.shape), 2.0, clip_kappa=3.0)
+        z = oracle.noise(np.random.default_rng(4), mask)
+        replay = np.clip(2.0 * np.random.default_rng(4).standard_normal(mask.sum()), -6.0, 6.0)
+        assert np.array_equal(z[mask], replay) and not z[~mask].any()  # row-major over the read entries, 0 else
+        assert abs(z[mask].mean()) < 3 * 2.0 / math.sqrt(mask.sum())
+
+    def test_masked_ar1_noise_still_draws_every_entry(self):
+        mask = np.zeros((10, 4), dtype=bool)
+        mask[:, 0] = True
+        z = orc.GaussianOracle(np.zeros(mask.shape), 1.0, rho=0.5).noise(np.random.default_rng(5), mask)
+        assert np.array_equal(z, np.random.default_rng(5).standard_normal(mask.shape))
+
     @pytest.mark.parametrize("kw,match", [(dict(rho=1.0), r"`rho` must lie in \(-1, 1\)"),
                                           (dict(sigma=0.0), "`sigma`"), (dict(clip_kappa=-1.0), "`clip_kappa`")])
     def test_rejects_bad_arguments(self, kw, match):

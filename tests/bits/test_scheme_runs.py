@@ -22,7 +22,9 @@ class TestStoredTable:
             assert (lookup("qsgd", B, 16, 0.0) is None) == (not feasible("qsgd", B))
 
     @pytest.mark.parametrize("scheme,B,d,rho", [("sign", 4, 4, 0.5), ("qsgd", 64, 4, 0.0),
-                                                ("stochastic_rounding", 16, 4, 0.9)])
+                                                ("stochastic_rounding", 16, 4, 0.9),
+                                                # B < d, i.i.d.: noise and coins only where the scheme reads
+                                                ("sign", 4, 16, 0.0), ("stochastic_rounding", 16, 64, 0.0)])
     def test_reproduces_with_the_current_simulator(self, scheme, B, d, rho):
         fresh, stored = run_cell(scheme, B, d, rho), lookup(scheme, B, d, rho)
         assert np.allclose(fresh["mse"], stored["mse"], rtol=1e-5)

@@ -4,14 +4,17 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from lib.book_sphinx import external_resources
 from lib.explore.explorer import MAX_BYTES
 from tests.conftest import ROOT, jupyter_book, toc_pages
+
+sys.path.insert(0, str(ROOT / "_ext"))
+from book_sphinx import external_resources  # noqa: E402  (the Sphinx extension lives outside lib, in _ext/)
 
 pytestmark = pytest.mark.build
 PAGES = toc_pages()
@@ -92,6 +95,9 @@ def mini_book(tmp_path: Path, body: str, timeout: int | None = None) -> Path:
     """A one-page book with the project's real configuration and extensions."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["execute"]["execute_notebooks"] = "force"
+    config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path
+                                           in config["sphinx"]["local_extensions"].items()}
+    config["sphinx"]["config"]["book_live"] = False  # no 36 MB of live files for a throw-away book
     if timeout is not None:
         config["execute"]["timeout"] = timeout
     (tmp_path / "_config.yml").write_text(yaml.safe_dump(config))

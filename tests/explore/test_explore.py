@@ -1,4 +1,5 @@
 """Explorer core: parameters, validation, the static spec and the live widget."""
+import importlib.util
 import json
 import re
 
@@ -8,6 +9,11 @@ import pytest
 from lib.explore import Explorer, Param, Trace, View
 from lib.explore import explorer as explorer_module
 from lib.explore.static import static_spec
+
+
+#: The kernel's widgets: absent where these tests also run, under Node + Pyodide (tests/test_pyodide.py).
+needs_ipywidgets = pytest.mark.skipif(importlib.util.find_spec("ipywidgets") is None,
+                                      reason="ipywidgets is not installed (e.g. under Pyodide)")
 
 
 def parabola(a, b):
@@ -154,6 +160,7 @@ class TestStaticSpec:
         assert "text/html" in bundle and "application/vnd.jupyter.widget-view+json" not in bundle
 
 
+@needs_ipywidgets
 class TestLive:
     def test_moving_a_slider_recomputes(self):
         ex = two_slider_explorer()
@@ -202,6 +209,7 @@ class TestLive:
 
 
 class TestDeclaredSets:
+    @needs_ipywidgets
     def test_live_slider_offers_exactly_the_declared_values(self):
         ex = Explorer("set", [Param("B", 1, 256, default=16, values=(1, 4, 16, 64, 256), integer=True)],
                       lambda B: View([Trace("t", [0, 1], [0, B])]))
@@ -230,6 +238,7 @@ class TestChoiceAndBands:
         with pytest.raises(ValueError, match=r"Choice `model`: value 'huge' is not one of \['small', 'large'\]"):
             self.explorer().view(model="huge")
 
+    @needs_ipywidgets
     def test_live_choice_is_a_toggle(self):
         slider = self.explorer().widget().sliders["model"]
         assert list(slider.options) == ["small", "large"] and slider.value == "large"

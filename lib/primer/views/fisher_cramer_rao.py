@@ -43,11 +43,10 @@ def cramer_rao() -> Explorer:
         Slider a; the Monte Carlo of :mod:`lib.infotheory.montecarlo` against the bounds 1 and
         :math:`1/(\sigma^2 I(a))` (``eq-primer-cramer-rao``).
     """
-    loc = montecarlo.location_estimator_mse()
-    n = loc["n"]
-
-    def compute(a):
-        bit, bit_se = montecarlo.one_bit_mle_mse(a)
+    def compute(a, seed):
+        loc = montecarlo.location_estimator_mse(seed=seed)
+        n = loc["n"]
+        bit, bit_se = montecarlo.one_bit_mle_mse(a, seed=seed)
         info = it.threshold_quantiser_fisher(a)
         return View([Trace("Cramér–Rao bound, all of X: 1", n, np.ones(n.size), dash="dash"),
                      Trace("sample mean (Monte Carlo)", n, n * loc["mean"][0], mode="markers",
@@ -61,4 +60,4 @@ def cramer_rao() -> Explorer:
 
     return Explorer("primer-cramer-rao", [Param("a", 0.0, 2.5, 0.0, steps=11, label="threshold offset a")],
                     compute, x_label="sample size n", y_label="n × mean squared error / σ²", log_x=True,
-                    log_y=True)
+                    log_y=True, seed=0)

@@ -1,6 +1,6 @@
 """Sphinx extension that makes the book build offline, honest and cache-correct.
 
-Listed in ``_config.yml`` under ``sphinx.extra_extensions``. It
+Listed in ``_config.yml`` under ``sphinx.local_extensions`` (this folder, ``_ext/``, is outside the library). It
 
 1. tells the kernels that execute the pages that they run inside the book build
    (``BOOK_EXPLORER_MODE=static``, inherited by every kernel the build starts), so explorers render their
@@ -13,7 +13,12 @@ Listed in ``_config.yml`` under ``sphinx.extra_extensions``. It
    fix, instead of every page failing with ``ModuleNotFoundError``);
 5. offers every executed page as a notebook download (``.ipynb``, beside the ``.md`` source in the download
    menu): the notebook myst-nb executed is copied into ``_sources/``;
-6. after the build, scans every HTML page and warns (so ``-W`` fails the build) about any script, stylesheet,
+6. stages the browser runtime of the live explorers (``browser_runtime.py``: Pyodide, numpy, scipy, the lib
+   wheel and ``lib/explore/worker.js``, each verified) under ``live/`` of the site through ``html_extra_path``
+   (not ``_static``: Jupyter Book would load every script there on every page); no page fetches it until a
+   reader switches an explorer to live. ``BOOK_LIVE=0`` (or the Sphinx setting ``book_live: false``) skips it
+   (explorers then say live mode is unavailable);
+7. after the build, scans every HTML page and warns (so ``-W`` fails the build) about any script, stylesheet,
    image or frame loaded from outside the site, and about any static ipywidgets embed, whose sliders would move
    without changing their figure.
 """
@@ -31,14 +36,15 @@ from pathlib import Path
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from .explore.explorer import MODE_VARIABLE
+import browser_runtime
+from lib.explore.explorer import MODE_VARIABLE
 
 __all__ = ["setup", "source_fingerprint", "external_resources"]
 
 logger = logging.getLogger(__name__)
 
-LIB_DIR = Path(__file__).resolve().parent
-ASSETS = LIB_DIR / "explore" / "assets"
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = ROOT / "lib" / "explore" / "assets"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
@@ -111,6 +117,13 @@ def _vendor_assets(app, config):
     config.html_static_path = [*config.html_static_path, str(vendor)]
 
 
+def _stage_live_runtime(app, config):
+    if not config.book_live or os.environ.get("BOOK_LIVE", "1") == "0":
+        return
+    site = browser_runtime.stage(Path(app.outdir).parent, ROOT / "lib" / "explore" / "worker.js")
+    config.html_extra_path = [*config.html_extra_path, str(site)]
+
+
 def _check_kernel_imports_lib(app, config):
     if config.nb_execution_mode == "off":
         return
@@ -159,8 +172,10 @@ def _check_offline(app, exception):
 
 def setup(app):
     os.environ[MODE_VARIABLE] = "static"
+    app.add_config_value("book_live", True, "env")  # False: no live/ files (e.g. a throw-away test book)
     app.connect("config-inited", _key_execution_cache)
     app.connect("config-inited", _vendor_assets)
+    app.connect("config-inited", _stage_live_runtime)
     app.connect("config-inited", _check_kernel_imports_lib)
     app.add_js_file("plotly.min.js")
     app.add_js_file("book-explorer.js")
