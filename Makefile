@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 # torch's OpenMP threads spin and slow down up to 20x when another process holds a core.
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: install models book test serve lab page clean measure normalize
+.PHONY: install models book test serve lab page clean measure normalize scheme-runs
 
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ models: $(STAMP)
 ## Regenerate the stored language-model measurements (resumable; see book/reproducing.md)
 measure: models
 	$(BIN)/python -m lib.kv measure --all --resume --data-dir book/data/kv
+
+## Regenerate the stored Part I scheme runs in book/data/bits/ (about three minutes on two cores)
+scheme-runs: $(STAMP)
+	$(BIN)/python -m lib.bits.scheme_runs
 
 clean:
 	rm -rf _build

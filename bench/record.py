@@ -1,19 +1,22 @@
 """Shared by every benchmark: the machine it ran on, a printed table, and a recorded JSON result.
 
 A run writes ``bench/results/<bench>-<parameters>-<UTC time>.json`` (history, never overwritten) and refreshes
-``book/data/bench/<bench>.json``, the latest result, which the Performance page shows.
+``book/data/bench/<bench>.json``, the latest result, which the Performance page shows. Both are records of
+:mod:`lib.store` (one atomic writer, provenance beside the payload); each benchmark judges its own goals and
+stores the verdicts in its summary (``goal_met`` and ``goal_<name>_met``), which the page reads as they are.
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import os
 import platform
 import subprocess
-import tempfile
+import sys
 import time
 from pathlib import Path
+
+from lib import store
 
 __all__ = ["machine", "print_table", "record", "best", "profile"]
 
@@ -75,18 +78,14 @@ def _fmt(v) -> str:
 
 
 def record(bench: str, parameters: dict, rows: list[dict], summary: dict) -> Path:
-    """Write the result (atomically) to the history and as the latest; return the history path."""
+    """Store the result (:func:`lib.store.write_record`) in the history and as the latest; return the history path."""
     now = dt.datetime.now(dt.timezone.utc)
-    result = {"bench": bench, "date": now.isoformat(timespec="seconds"), "machine": machine(),
-              "parameters": parameters, "summary": summary, "rows": rows}
+    meta = store.provenance(command=" ".join([f"python -m bench.{bench}"] + sys.argv[1:]), machine=machine())
+    payload = {"bench": bench, "parameters": parameters, "summary": summary, "rows": rows}
     tag = "-".join(f"{k}{v}" for k, v in parameters.items()).replace("/", "_").replace(" ", "")
     history = HISTORY / f"{bench}{'-' + tag if tag else ''}-{now:%Y%m%dT%H%M%SZ}.json"
     for path in (history, LATEST / f"{bench}.json"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as tmp:
-            json.dump(result, tmp, indent=1)
-        os.chmod(tmp.name, 0o644)  # a temporary file is private; the record is not
-        os.replace(tmp.name, path)
+        store.write_record(path, payload, meta)
     print(f"\nrecorded: {history.relative_to(ROOT)} (latest: {(LATEST / f'{bench}.json').relative_to(ROOT)})")
     return history
 

@@ -56,7 +56,7 @@ def counts(value, name: str, low: int = 1) -> np.ndarray:
         raise TypeError(f"`{name}` must be an integer >= {low} or an array of them, got {value!r}; "
                         "pass whole numbers such as 1000.")
     if arr.size and arr.min() < low:
-        raise ValueError(f"`{name}` must be >= {low} everywhere, got a minimum of {arr.min()}.")
+        raise ValueError(f"`{name}` must be an integer >= {low} everywhere, got a minimum of {arr.min()}.")
     return arr.astype(np.int64)
 
 

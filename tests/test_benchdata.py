@@ -84,3 +84,66 @@ def test_a_file_that_is_not_a_result_is_an_error(tmp_path):
     (tmp_path / "x.json").write_text("[1, 2]")
     with pytest.raises(ValueError, match="not a recorded benchmark result"):
         benchdata.load_latest("x", tmp_path)
+
+
+def test_a_store_record_is_read_with_its_provenance(tmp_path):
+    from lib import store
+    payload = {key: RESULT[key] for key in ("bench", "parameters", "summary", "rows")}
+    meta = store.provenance(command="python -m bench.simulate", machine=RESULT["machine"])
+    store.write_record(tmp_path / "simulate.json", payload, meta)
+    result = benchdata.load_latest("simulate", tmp_path)
+    assert result["summary"] == RESULT["summary"] and result["date"] == meta["date"]
+    assert result["machine"]["cpu"] == "Test CPU" and result["command"] == "python -m bench.simulate"
+    assert "Test CPU" in benchdata.provenance(result)
+
+
+def test_the_page_reads_the_benchmarks_verdict_and_never_judges_again(tmp_path):
+    # the ratio 60 would pass a re-judged goal of 50; the benchmark's own verdict (False) is what the page shows
+    rows = [{**r, "goal_met": False} if r.get("scheme") == "stochastic_rounding" else r for r in RESULT["rows"]]
+    (tmp_path / "simulate.json").write_text(json.dumps({**RESULT, "rows": rows}))
+    sim = [g for g in benchdata.goal_rows(tmp_path) if g["benchmark"] == "simulate"]
+    assert [g["met"] for g in sim] == ["no", "no"]
+
+
+@pytest.mark.parametrize("summary,expected", [({"goal_page_met": False, "goal_met": True}, False),
+                                              ({"goal_met": True}, True), ({"goal_met": False}, None), ({}, None)])
+def test_verdict_of_a_summary_key(summary, expected):
+    assert benchdata.verdict({"summary": summary, "rows": []}, "goal_page_met") is expected
+
+
+def test_simulate_numbers_from_a_synthetic_record():
+    size = [{"table": "size", "MiB_per_array": m, "ns_per_element_round": ns, "numpy_add_GBps": bw}
+            for m, ns, bw in [(0.01, 80.0, 5.0), (0.5, 30.0, 20.0), (2.0, 32.0, 18.0), (8.0, 40.0, 10.0),
+                              (32.0, 50.0, 4.0)]]
+    profile = [{"table": "profile", "scheme": "sign", "function": "oracles.py:50(noise)", "own_s": 0.2},
+               {"table": "profile", "scheme": "sign", "function": "~:0(numpy.argpartition)", "own_s": 0.1},
+               {"table": "profile", "scheme": "stochastic_rounding", "function": "noise", "own_s": 9.0}]
+    result = {"bench": "simulate", "parameters": {"d": 10, "T": 100, "reps": 2}, "summary": {"slope_d": 0.9},
+              "rows": size + profile}
+    out = benchdata.simulate_numbers(result)
+    element_rounds = 10 * 100 * 2
+    assert out["sim_ns_noise"] == pytest.approx(1e9 * 0.2 / element_rounds)
+    assert out["sim_ns_argpartition"] == pytest.approx(1e9 * 0.1 / element_rounds)
+    assert (out["sim_ns_smallest"], out["sim_ns_best"], out["sim_ns_largest"]) == (80.0, 30.0, 50.0)
+    assert out["sim_mib_memory"] == 8.0  # the first size past 1.25 x the floor of 30 ns, beyond the floor
+    assert out["sim_bandwidth_drop"] == pytest.approx(20.0 / 4.0)
+    assert out["sim_slope_d"] == 0.9 and math.isnan(out["sim_slope_T"])
+
+
+def test_numbers_of_missing_records_are_nan():
+    for fn in (benchdata.truncation_numbers, benchdata.simulate_numbers, benchdata.explorers_numbers):
+        values = fn(None)
+        assert values and all(math.isnan(v) for v in values.values())
+
+
+def test_truncation_token_ratio():
+    result = {"bench": "truncation", "summary": {"speedup": 60.0},
+              "rows": [{"table": "timing", "forward_tokens": 100}, {"table": "timing", "forward_tokens": 2500}]}
+    out = benchdata.truncation_numbers(result)
+    assert out["trunc_token_ratio"] == 25.0 and out["trunc_speedup"] == 60.0
+
+
+def test_tables_fit_the_text_width(folder):
+    from lib.explore.tables import FIT_STYLE
+    result = benchdata.load_latest("simulate", folder)
+    assert FIT_STYLE in benchdata.simulate_tables(result).data and FIT_STYLE in benchdata.goals_html(folder)

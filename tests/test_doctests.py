@@ -11,7 +11,7 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages(lib.__path__, "lib.") if 
 
 
 def test_the_walk_finds_the_library():
-    assert {"lib.bits.quantizers", "lib.infotheory.fisher", "lib.kv.stats", "lib.explore"} <= set(MODULES)
+    assert {"lib.bits.quantisers", "lib.infotheory.fisher", "lib.kv.stats", "lib.explore"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -25,7 +25,7 @@ def test_the_documented_modules_keep_their_examples():
     documented = ["lib.infotheory.measures", "lib.infotheory.fisher", "lib.infotheory.vantrees",
                   "lib.infotheory.ratedistortion", "lib.infotheory.wynerziv", "lib.kv.fits", "lib.kv.toys",
                   "lib.kv.block_markov", "lib.kv.memory", "lib.kv.stats", "lib.kv.policies", "lib.explore",
-                  "lib.bits.quantizers", "lib.primer.simulate"]
+                  "lib.bits.quantisers", "lib.infotheory.montecarlo"]
     finder = doctest.DocTestFinder()
     for name in documented:
         examples = sum(len(t.examples) for t in finder.find(importlib.import_module(name)))

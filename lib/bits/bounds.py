@@ -22,9 +22,8 @@ import math
 
 import numpy as np
 
-from lib.infotheory import cos2_prior_fisher, gaussian_rate_distortion, van_trees_bound
-
-from . import _validate as v
+from lib import checks
+from lib.infotheory import cos2_prior_fisher, van_trees_bound
 
 __all__ = [
     "LN2",
@@ -54,6 +53,16 @@ def _scalar(x):
     return float(x) if x.ndim == 0 else x
 
 
+def _quiet():
+    """Extreme but finite inputs (sigma = 1e300) overflow to the right limit (inf or 0), not to an error."""
+    return np.errstate(over="ignore", under="ignore", divide="ignore")
+
+
+def _inverse(value, name: str) -> np.ndarray:
+    """``1/value`` for a checked positive ``value`` (float array: squares of it overflow quietly to inf)."""
+    return 1.0 / np.asarray(checks.positive(value, name), dtype=float)
+
+
 def fisher_budget_per_round(d: int, B: int, sigma: float) -> float:
     """Largest Fisher trace one B-bit message about ``N(theta, sigma^2 I_d)`` can carry: ``min(d, 2 ln2 B)/sigma^2``.
 
@@ -72,10 +81,9 @@ def fisher_budget_per_round(d: int, B: int, sigma: float) -> float:
         ``min(d, 2 ln 2 B)/sigma^2``: data processing (``d/sigma^2``) and Barnes-Ozgur (``2 ln2 B/sigma^2``),
         equation ``eq-bits-fisher-trace-budget``.
     """
-    d = v.count("d", d)
-    B = v.count("B", B)
-    sigma = v.positive("sigma", sigma)
-    return min(d, 2 * LN2 * B) / sigma**2
+    d, B = checks.counts(d, "d"), checks.counts(B, "B")
+    with _quiet():
+        return _scalar(np.minimum(d, 2 * LN2 * B) * _inverse(sigma, "sigma") ** 2)
 
 
 def fisher_trace_bound(T, d: int, B: int, sigma: float):
@@ -95,8 +103,9 @@ def fisher_trace_bound(T, d: int, B: int, sigma: float):
     float or ndarray
         Equation ``eq-bits-fisher-trace-budget`` summed over rounds.
     """
-    T = v.counts("T", T)
-    return _scalar(T * fisher_budget_per_round(d, B, sigma))
+    T = checks.counts(T, "T")
+    with _quiet():
+        return _scalar(T * fisher_budget_per_round(d, B, sigma))
 
 
 def mse_lower_bound(T, d: int, B: int, sigma: float, r: float = math.inf):
@@ -131,11 +140,12 @@ def mse_lower_bound(T, d: int, B: int, sigma: float, r: float = math.inf):
     >>> mse_lower_bound(100, 10, 64, 1.0)
     0.1
     """
-    r = v.positive("r", r, allow_inf=True)
+    r = checks.positive(r, "r", allow_inf=True)
     fisher = fisher_trace_bound(T, d, B, sigma)
-    if math.isinf(r):
-        return _scalar(d**2 / np.asarray(fisher))
-    return _scalar(van_trees_bound(d, fisher, cos2_prior_fisher(d, r)))
+    with _quiet():
+        if math.isinf(r):
+            return _scalar(checks.count(d, "d") ** 2 / np.asarray(fisher))
+        return _scalar(van_trees_bound(d, fisher, cos2_prior_fisher(d, r)))
 
 
 def rounds_lower_bound(eps: float, d: int, B: int, sigma: float) -> float:
@@ -162,11 +172,10 @@ def rounds_lower_bound(eps: float, d: int, B: int, sigma: float) -> float:
     inversion at a given ``r`` use :func:`min_rounds`. ``B >= d/(2 ln 2)`` gives Theorem 2,
     ``T >= sigma^2 d/(2 eps^2)``.
     """
-    eps = v.positive("eps", eps)
-    d = v.count("d", d)
-    B = v.count("B", B)
-    sigma = v.positive("sigma", sigma)
-    return (sigma**2 * d / (2 * eps**2)) * max(1.0, d / (2 * LN2 * B))
+    d, B = checks.counts(d, "d"), checks.counts(B, "B")
+    with _quiet():
+        ratio = np.asarray(checks.positive(sigma, "sigma"), dtype=float) / checks.positive(eps, "eps")
+        return _scalar(0.5 * d * ratio**2 * np.maximum(1.0, d / (2 * LN2 * B)))
 
 
 def min_rounds(eps: float, d: int, B: int, sigma: float, r: float = math.inf) -> float:
@@ -185,11 +194,13 @@ def min_rounds(eps: float, d: int, B: int, sigma: float, r: float = math.inf) ->
         ``max(0, (d^2/eps^2 - d pi^2/r^2) sigma^2 / min(d, 2 ln2 B))`` (from ``eq-bits-product-bound``). It is at
         least :func:`rounds_lower_bound` when ``r >= pi eps sqrt(2/d)`` and equals twice it as ``r -> inf``.
     """
-    eps = v.positive("eps", eps)
-    r = v.positive("r", r, allow_inf=True)
-    budget = fisher_budget_per_round(d, B, sigma)
-    prior = 0.0 if math.isinf(r) else d * math.pi**2 / r**2
-    return max(0.0, (d**2 / eps**2 - prior) / budget)
+    d = checks.counts(d, "d")
+    r = checks.positive(r, "r", allow_inf=True)
+    with _quiet():
+        inv_eps = _inverse(eps, "eps")
+        need = (d * inv_eps) ** 2 - d * (math.pi / np.asarray(r, dtype=float)) ** 2
+        per_round = fisher_budget_per_round(d, B, sigma)
+        return _scalar(np.where(need > 0, need / np.where(need > 0, per_round, 1.0), 0.0))
 
 
 def bit_limited_threshold(d: int) -> float:
@@ -205,7 +216,7 @@ def bit_limited_threshold(d: int) -> float:
     float
         ``d/(2 ln 2)``, about ``0.72 d``.
     """
-    return v.count("d", d) / (2 * LN2)
+    return _scalar(checks.counts(d, "d") / (2 * LN2))
 
 
 def communication_lower_bound(d: int, eps: float, s: float) -> float:
@@ -236,10 +247,9 @@ def communication_lower_bound(d: int, eps: float, s: float) -> float:
     >>> communication_lower_bound(8, 1.0, 1.0)
     12.0
     """
-    d = v.count("d", d)
-    eps = v.positive("eps", eps)
-    s = v.positive("s", s)
-    return d * float(gaussian_rate_distortion(eps**2 / d, s**2))
+    d = checks.counts(d, "d")
+    log_ratio = np.log2(np.asarray(checks.positive(s, "s"), dtype=float)) - np.log2(checks.positive(eps, "eps"))
+    return _scalar(0.5 * d * np.maximum(0.0, np.log2(d) + 2 * log_ratio))
 
 
 def communication_lower_bound_uniform(d: int, eps: float, r: float) -> float:
@@ -259,10 +269,9 @@ def communication_lower_bound_uniform(d: int, eps: float, r: float) -> float:
     float
         ``max(0, (d/2) log2(2 r^2 d/(pi e eps^2)))`` bits, equation ``eq-bits-communication-bound-uniform``.
     """
-    d = v.count("d", d)
-    eps = v.positive("eps", eps)
-    r = v.positive("r", r)
-    return max(0.0, 0.5 * d * math.log2(2 * r**2 * d / (math.pi * math.e * eps**2)))
+    d = checks.counts(d, "d")
+    log_ratio = np.log2(np.asarray(checks.positive(r, "r"), dtype=float)) - np.log2(checks.positive(eps, "eps"))
+    return _scalar(np.maximum(0.0, 0.5 * d * (np.log2(2 * d / (math.pi * math.e)) + 2 * log_ratio)))
 
 
 def fisher_route_bits(d: int, eps: float, sigma: float, s: float) -> float:
@@ -285,11 +294,12 @@ def fisher_route_bits(d: int, eps: float, sigma: float, s: float) -> float:
         ``max(0, sigma^2 (d^2/eps^2 - d/s^2)/(2 ln 2))`` bits, equation ``eq-bits-fisher-route-bits``: van Trees with
         prior information ``d/s^2`` and ``tr I <= 2 ln2 TB/sigma^2``.
     """
-    d = v.count("d", d)
-    eps = v.positive("eps", eps)
-    sigma = v.nonnegative("sigma", sigma)
-    s = v.positive("s", s)
-    return max(0.0, sigma**2 * (d**2 / eps**2 - d / s**2) / (2 * LN2))
+    d = checks.counts(d, "d")
+    sigma = np.asarray(checks.nonnegative(sigma, "sigma"), dtype=float)
+    with _quiet():
+        need = (d * _inverse(eps, "eps")) ** 2 - d * _inverse(s, "s") ** 2
+        bits = np.where((need > 0) & (sigma > 0), need * np.where(sigma > 0, sigma, 1.0) ** 2 / (2 * LN2), 0.0)
+        return _scalar(bits)
 
 
 def correlation_factor(rho: float) -> float:
@@ -310,8 +320,8 @@ def correlation_factor(rho: float) -> float:
     >>> correlation_factor(0.5)
     3.0
     """
-    rho = v.correlation("rho", rho)
-    return (1 + rho) / (1 - rho)
+    rho = checks.correlation(rho, "rho")
+    return _scalar((1 + np.asarray(rho)) / (1 - np.asarray(rho)))
 
 
 def ar1_fisher(T, rho, sigma=1.0):
@@ -342,9 +352,9 @@ def ar1_fisher(T, rho, sigma=1.0):
     >>> ar1_fisher(10, 0.0)
     10.0
     """
-    T = v.counts("T", T)
-    rho = v.correlation("rho", rho)
-    sigma = v.positive("sigma", sigma)
+    T = checks.counts(T, "T")
+    rho = checks.correlation(rho, "rho")
+    sigma = checks.positive(sigma, "sigma")
     out = ((T - 2) * (1.0 - rho) + 2.0) / ((1.0 + rho) * sigma**2)
     return float(out) if out.ndim == 0 else out
 
@@ -377,8 +387,8 @@ def ar1_mse_lower_bound(T, d, sigma, rho, r=math.inf):
     coordinate; quantising the samples can only lower it (data processing), so it holds for every B-bit
     scheme. The bit-limited term :math:`\sigma^2 d^2/(2\ln 2\,BT)` is proved only for ρ = 0.
     """
-    d = v.count("d", d)
-    r = v.positive("r", r, allow_inf=True)
+    d = checks.count(d, "d")
+    r = checks.positive(r, "r", allow_inf=True)
     fisher = d * np.asarray(ar1_fisher(T, rho, sigma))
     out = d**2 / fisher if math.isinf(r) else van_trees_bound(d, fisher, cos2_prior_fisher(d, r))
     out = np.asarray(out, dtype=float)
@@ -411,11 +421,12 @@ def ar1_min_rounds(eps: float, d: int, sigma: float, rho: float) -> float:
     From ``d^2/(d F_T + d pi^2/r^2) <= eps^2`` with ``F_T = ((T-2)(1-rho) + 2)/((1+rho) sigma^2)`` and
     ``d pi^2/r^2 <= d^2/(2 eps^2)``: ``F_T >= d/(2 eps^2)``, solved for ``T``.
     """
-    eps = v.positive("eps", eps)
-    d = v.count("d", d)
-    sigma = v.positive("sigma", sigma)
-    rho = v.correlation("rho", rho)
-    return max(1.0, (1 + rho) / (1 - rho) * sigma**2 * d / (2 * eps**2) - 2 * rho / (1 - rho))
+    d = checks.counts(d, "d")
+    rho = np.asarray(checks.correlation(rho, "rho"), dtype=float)
+    with _quiet():
+        ratio = np.asarray(checks.positive(sigma, "sigma"), dtype=float) / checks.positive(eps, "eps")
+        rounds = (1 + rho) / (1 - rho) * 0.5 * d * ratio**2 - 2 * rho / (1 - rho)
+        return _scalar(np.maximum(1.0, rounds))
 
 
 #: Differential entropy of the cos^2 prior on ``[-r, r]`` is ``ln r + COS2_ENTROPY_SHIFT`` nats: ``ln(4/e)``.
@@ -445,8 +456,8 @@ def communication_distortion_bound(total_bits, d: int, r: float):
     -----
     Only ``I(theta; Y^T | U) <= TB`` is used, so it holds for encoders with memory and for any noise.
     """
-    d = v.count("d", d)
-    r = v.positive("r", r)
+    d = checks.count(d, "d")
+    r = checks.positive(r, "r")
     bits = np.asarray(total_bits, dtype=float)
     if np.any(~np.isfinite(bits)) or np.any(bits < 0):
         raise ValueError("`total_bits` must be finite and >= 0.")

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate
 
-from . import _validate as check
+from lib import checks
+
 from .bounds import ar1_fisher, ar1_mse_lower_bound
 from .simulate import simulate
 
@@ -73,10 +74,10 @@ def ar1_sgd_mse(T, rho, d=1, sigma=1.0):
     >>> ar1_sgd_mse(100, 0.0, d=4)
     0.04
     """
-    T = check.count("T", T)
-    rho = check.correlation("rho", rho)
-    d = check.count("d", d)
-    sigma = check.positive("sigma", sigma)
+    T = checks.count(T, "T")
+    rho = checks.correlation(rho, "rho")
+    d = checks.count(d, "d")
+    sigma = checks.positive(sigma, "sigma")
     if rho == 0.0:
         return sigma**2 * d / T
     # 1 - rho^T without cancellation for rho near 1.
@@ -143,7 +144,7 @@ def sign_inflation(rho):
     >>> sign_inflation(0.0)
     1.0
     """
-    rho = check.correlation("rho", rho)
+    rho = checks.correlation(rho, "rho")
     return 1.0 + 4.0 / math.pi * _arcsin_power_sum(rho)
 
 
@@ -181,9 +182,9 @@ def schedule_inflation(rho, d, B, schedule="random"):
     >>> round(schedule_inflation(0.5, 8, 8), 12) == round(sign_inflation(0.5), 12)
     True
     """
-    rho = check.correlation("rho", rho)
-    d = check.count("d", d)
-    B = check.count("B", B)
+    rho = checks.correlation(rho, "rho")
+    d = checks.count(d, "d")
+    B = checks.count(B, "B")
     _check_schedule(schedule, d, B)
     if schedule == "cyclic":
         return sign_inflation(rho ** (d // B))
@@ -199,7 +200,6 @@ def _check_schedule(schedule, d: int, B: int) -> None:
     if schedule == "cyclic" and d % B:
         raise ValueError(f"`B` must divide `d` for the cyclic schedule (each coordinate revisited every d/B "
                          f"rounds), got d={d}, B={B}; use schedule='random' or a divisor of d.")
-
 
 
 
@@ -258,8 +258,8 @@ def schedule_experiment(rhos, *, d, B, T, reps, sigma=1.0, seed=0):
     """
     rho = np.atleast_1d(np.asarray(rhos, dtype=float))
     for value in rho:
-        check.correlation("rho", float(value))
-    d, B, T, reps = (check.count(n, x) for n, x in (("d", d), ("B", B), ("T", T), ("reps", reps)))
+        checks.correlation(float(value), "rho")
+    d, B, T, reps = (checks.count(x, n) for n, x in (("d", d), ("B", B), ("T", T), ("reps", reps)))
     _check_schedule("cyclic", d, B)
     scale = T * B / (sigma**2 * d**2)
     normalised, se, predicted, max_bits = {}, {}, {}, 0

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as check
+from lib import checks
+
 
 __all__ = ["kalman_steady_state", "causal_rd_bound", "tracking_lower_bound", "product_tracking_heuristic",
            "sign_tracker_approx", "simulate_kalman", "TrackerResult", "simulate_sign_tracker"]
@@ -62,8 +63,8 @@ def kalman_steady_state(q, sigma):
     >>> math.isclose(kalman_steady_state(1.0, 1.0), (math.sqrt(5) - 1) / 2, rel_tol=1e-15)
     True
     """
-    q = check.nonnegative("q", q)
-    sigma = check.positive("sigma", sigma)
+    q = checks.nonnegative(q, "q")
+    sigma = checks.positive(sigma, "sigma")
     if q == 0.0:
         return 0.0
     return 2.0 * q**2 * sigma**2 / (q**2 + math.sqrt(q**4 + 4.0 * q**2 * sigma**2))
@@ -99,9 +100,9 @@ def causal_rd_bound(q, B, d):
     >>> causal_rd_bound(1.0, 1, 2)
     1.0
     """
-    q = check.nonnegative("q", q)
-    B = check.count("B", B)
-    d = check.count("d", d)
+    q = checks.nonnegative(q, "q")
+    B = checks.count(B, "B")
+    d = checks.count(d, "d")
     return q**2 / math.expm1(2.0 * math.log(2.0) * B / d)
 
 
@@ -144,10 +145,10 @@ def product_tracking_heuristic(q, sigma, B, d):
     variance :math:`\sigma_{\rm eff}^2`. A posterior Cramér–Rao recursion would make this rigorous only under
     conditions we have not checked.
     """
-    q = check.nonnegative("q", q)
-    sigma = check.positive("sigma", sigma)
-    B = check.count("B", B)
-    d = check.count("d", d)
+    q = checks.nonnegative(q, "q")
+    sigma = checks.positive(sigma, "sigma")
+    B = checks.count(B, "B")
+    d = checks.count(d, "d")
     return kalman_steady_state(q, sigma * math.sqrt(max(1.0, d / (2.0 * math.log(2.0) * B))))
 
 
@@ -181,9 +182,9 @@ def sign_tracker_approx(q, sigma, B, d):
     and adds variance :math:`c^2`. The stationary variance :math:`(mq^2 + c^2)\,\sigma/(2c\sqrt{2/\pi})` is
     smallest at :math:`c = q\sqrt m`. The second term averages the drift over the m rounds between visits.
     """
-    q = check.nonnegative("q", q)
-    sigma = check.positive("sigma", sigma)
-    m = _period(check.count("B", B), check.count("d", d))
+    q = checks.nonnegative(q, "q")
+    sigma = checks.positive(sigma, "sigma")
+    m = _period(checks.count(B, "B"), checks.count(d, "d"))
     return math.sqrt(math.pi / 2.0) * sigma * q * math.sqrt(m) + q**2 * (m - 1) / 2.0
 
 
@@ -213,10 +214,10 @@ def simulate_kalman(q, sigma, *, T, reps, seed=0):
         Mean filtered squared error per coordinate over the last three quarters of the rounds, and its
         standard error over replicates. It converges to :func:`kalman_steady_state`.
     """
-    q = check.positive("q", q)
-    sigma = check.positive("sigma", sigma)
-    T = check.count("T", T, low=4)
-    reps = check.count("reps", reps)
+    q = checks.positive(q, "q")
+    sigma = checks.positive(sigma, "sigma")
+    T = checks.count(T, "T", low=4)
+    reps = checks.count(reps, "reps")
     rng = np.random.default_rng(seed)
     err, P = np.zeros(reps), 0.0  # estimate minus target; the filter's own variance
     burn, total = T // 4, np.zeros(reps)
@@ -299,11 +300,11 @@ def simulate_sign_tracker(q, sigma, *, B, d, updates, reps, steps=None, seed=0):
     schedule, so one chain per replicate, sampled at the visit rounds, gives the per-coordinate error exactly
     in distribution; the drift between visits is added in closed form.
     """
-    q = check.positive("q", q)
-    sigma = check.positive("sigma", sigma)
-    m = _period(check.count("B", B), check.count("d", d))
-    updates = check.count("updates", updates, low=10)
-    reps = check.count("reps", reps, low=2)
+    q = checks.positive(q, "q")
+    sigma = checks.positive(sigma, "sigma")
+    m = _period(checks.count(B, "B"), checks.count(d, "d"))
+    updates = checks.count(updates, "updates", low=10)
+    reps = checks.count(reps, "reps", low=2)
     if steps is None:
         steps = q * math.sqrt(m) * np.geomspace(0.25, 4.0, 13)
     steps = np.atleast_1d(np.asarray(steps, dtype=float))

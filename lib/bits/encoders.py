@@ -24,7 +24,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from . import _validate as v
+from lib import checks
+
 
 __all__ = [
     "BitBudgetError",
@@ -88,7 +89,7 @@ def _check_schedule(schedule: str) -> str:
 
 def _check_value_bits(b, B: int) -> int:
     """Bits per transmitted value: an integer in ``[1, min(B, 30)]``."""
-    b = v.count("b", b)
+    b = checks.count(b, "b")
     if b > min(B, 30):
         raise ValueError(f"`b` must lie in [1, min(B, 30)] = [1, {min(B, 30)}], got {b}.")
     return b
@@ -158,11 +159,13 @@ class Encoder:
     #: True if a round's message may depend on earlier gradients (not only on the current one, the transcript and
     #: the public coin); the product bound ``eq-bits-product-bound`` is proved only for ``memory = False``.
     memory: ClassVar[bool] = False
+    #: The fewest bits per round with which the encoder can send anything (QSGD: a 32-bit norm and one level).
+    min_bits: ClassVar[int] = 1
 
     def __post_init__(self):
-        self.B = v.count("B", self.B)
-        self.d = v.count("d", self.d)
-        self.sigma = v.positive("sigma", self.sigma)
+        self.B = checks.count(self.B, "B")
+        self.d = checks.count(self.d, "d")
+        self.sigma = checks.positive(self.sigma, "sigma")
 
     @property
     def gain(self) -> float:
@@ -180,7 +183,7 @@ class Encoder:
 
     def init_state(self, reps: int) -> DecoderState:
         """Fresh counters for ``reps`` replicates."""
-        return DecoderState(counts=np.zeros((v.count("reps", reps), self.d), dtype=np.int64))
+        return DecoderState(counts=np.zeros((checks.count(reps, "reps"), self.d), dtype=np.int64))
 
     def encode(self, g: np.ndarray, rng: np.random.Generator, state: DecoderState) -> Message:
         """Describe the gradients ``g`` (shape (reps, d)) in at most ``B`` bits per replicate."""
@@ -222,7 +225,7 @@ class FullPrecision(Encoder):
 
     def __post_init__(self):
         super().__post_init__()
-        self.step_gain = v.positive("step_gain", self.step_gain)
+        self.step_gain = checks.positive(self.step_gain, "step_gain")
 
     @property
     def gain(self) -> float:
@@ -271,9 +274,9 @@ class _BoundedEncoder(Encoder):
 
     def __post_init__(self):
         super().__post_init__()
-        self.M = v.positive("M", self.M)
+        self.M = checks.positive(self.M, "M")
         if self.r is not None:
-            self.r = v.positive("r", self.r)
+            self.r = checks.positive(self.r, "r")
 
     @property
     def box(self) -> float | None:
@@ -386,6 +389,7 @@ class QSGD(Encoder):
     schedule: str = "random"
     m: int = field(default=0, init=False)
     name: ClassVar[str] = "qsgd"
+    min_bits: ClassVar[int] = 34  # 32-bit norm, a sign and one level bit (s = 1)
 
     def __post_init__(self):
         super().__post_init__()
@@ -395,9 +399,9 @@ class QSGD(Encoder):
                 self.s = 2 ** min(16, (self.B - 32) // self.d - 1) - 1
             else:
                 self.s = 1
-        self.s = v.count("s", self.s)
+        self.s = checks.count(self.s, "s")
         self.m = min(self.d, (self.B - 32) // (1 + _level_bits(self.s)))
-        if self.m < 1:
+        if self.m < 1 or self.B < self.min_bits:
             raise ValueError(
                 f"`B` = {self.B} is too small for QSGD with s = {self.s}: it needs at least "
                 f"{33 + _level_bits(self.s)} bits (a 32-bit norm plus one coordinate)."
@@ -493,10 +497,10 @@ class MemoryBisection(_BoundedEncoder):
         if self.horizon is None:
             raise ValueError("`horizon` (the number of rounds T) is required: the encoder plans when to stop "
                              "storing gradients and start sending; `simulate` passes it.")
-        self.horizon = v.count("horizon", self.horizon)
+        self.horizon = checks.count(self.horizon, "horizon")
         if self.n is None:
             self.n = min(range(1, 31), key=self.planned_mse)
-        self.n = v.count("n", self.n)
+        self.n = checks.count(self.n, "n")
         self.rounds_sending = math.ceil(self.d * self.n / self.B)
         if self.rounds_sending >= self.horizon:
             raise ValueError(f"`horizon` = {self.horizon} is too short to store any gradient and then send "
@@ -516,14 +520,14 @@ class MemoryBisection(_BoundedEncoder):
         float
             Equation ``eq-bits-memory-error`` (``inf`` if the ``T' = ceil(d n/B)`` rounds leave none to store).
         """
-        n = v.count("n", n)
+        n = checks.count(n, "n")
         stored = self.horizon - math.ceil(self.d * n / self.B)
         if stored < 1:
             return math.inf
         return self.d * self.sigma**2 / stored + self.d * (2 * self.M * 2.0**-n) ** 2 / 12
 
     def init_state(self, reps: int) -> MemoryState:
-        reps = v.count("reps", reps)
+        reps = checks.count(reps, "reps")
         zeros = np.zeros((reps, self.d))
         return MemoryState(counts=np.zeros((reps, self.d), dtype=np.int64), sums=zeros.copy(),
                            lo=np.full((reps, self.d), -self.M), hi=np.full((reps, self.d), self.M))

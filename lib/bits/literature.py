@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import math
 
-from . import _validate as check
-from lib.explore.tables import html_table
+from lib import checks
+
 from .bounds import LN2
 
 __all__ = ["discrete_bit_factor", "gaussian_bit_factor", "qsgd_variance_factor", "qsgd_one_level_noise_ratio",
@@ -43,8 +43,8 @@ def discrete_bit_factor(k, ell):
         :math:`2^\ell \le k`) to :math:`k/\varepsilon^2` (unconstrained), up to constants (equation
         ``eq-bits-discrete-bits``; Acharya, Canonne and Tyagi 2020).
     """
-    k = check.count("k", k, low=2)
-    ell = check.count("ell", ell)
+    k = checks.count(k, "k", low=2)
+    ell = checks.count(ell, "ell")
     return max(1.0, k * 2.0**-ell)
 
 
@@ -62,8 +62,8 @@ def gaussian_bit_factor(d, B):
         The factor of the product bound (equation ``eq-bits-gaussian-bits-factor``); linear in the bits, where the
         discrete factor is exponential.
     """
-    d = check.count("d", d)
-    B = check.count("B", B)
+    d = checks.count(d, "d")
+    B = checks.count(B, "B")
     return max(1.0, d / (2.0 * LN2 * B))
 
 
@@ -82,8 +82,8 @@ def qsgd_variance_factor(d, s):
     float
         :math:`\mathbb E\|Q_s(v)-v\|^2 \le \min(d/s^2, \sqrt d/s)\,\|v\|^2` (equation ``eq-bits-qsgd-variance``).
     """
-    d = check.count("d", d)
-    s = check.count("s", s)
+    d = checks.count(d, "d")
+    s = checks.count(s, "s")
     return min(d / s**2, math.sqrt(d) / s)
 
 
@@ -104,7 +104,7 @@ def qsgd_one_level_noise_ratio(d):
         about :math:`\sqrt{2/\pi}\,d^{3/2}\sigma^2` against :math:`d\sigma^2` unquantised (equation
         ``eq-bits-qsgd-one-level``); the averaged error grows by the same factor.
     """
-    return math.sqrt(2 * check.count("d", d) / math.pi)
+    return math.sqrt(2 * checks.count(d, "d") / math.pi)
 
 
 def format_table(d: int = 4096) -> dict:
@@ -120,14 +120,12 @@ def format_table(d: int = 4096) -> dict:
     -------
     dict
         ``rows``: list of (format, bits per coordinate, B, B over the kink, factor of the bound), ``kink_per_coord``
-        (:math:`1/(2\ln 2)`), and ``html``: the table as HTML.
+        (:math:`1/(2\ln 2)`) and ``d``; :func:`lib.bits.views.in_context.format_table` shows it.
     """
-    d = check.count("d", d)
+    d = checks.count(d, "d")
     kink = d / (2.0 * LN2)
     rows = []
     for name, per_coord in FORMATS.items():
         B = int(round(per_coord * d))
         rows.append((name, per_coord, B, B / kink, gaussian_bit_factor(d, B)))
-    header = ["format", "bits per coordinate", f"B for d = {d}", "B / (d/(2 ln 2))", "factor max(1, d/(2 ln2 B))"]
-    cells = [[name, f"{per_coord:g}", B, f"{over:.2f}", f"{factor:g}"] for name, per_coord, B, over, factor in rows]
-    return {"rows": rows, "kink_per_coord": 1.0 / (2.0 * LN2), "html": html_table(header, cells)}
+    return {"rows": rows, "kink_per_coord": 1.0 / (2.0 * LN2), "d": d}

@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-from . import _validate as v
+from lib import checks
+
 
 __all__ = ["bisection_error", "uniform_distortion_bound", "simulate_bisection"]
 
@@ -40,9 +41,9 @@ def bisection_error(d: int, total_bits: int, r: float) -> float:
     float
         ``sum_j r^2 4^{-n_j}/3`` with ``n_j`` the bits spent on coordinate ``j`` (``eq-bits-bisection-error``).
     """
-    d = v.count("d", d)
-    total_bits = v.count("total_bits", total_bits, low=0)
-    r = v.positive("r", r)
+    d = checks.count(d, "d")
+    total_bits = checks.count(total_bits, "total_bits", low=0)
+    r = checks.positive(r, "r")
     n = _bits_per_coordinate(d, total_bits)
     return float(np.sum(r**2 * 4.0 ** (-n.astype(float)) / 3))
 
@@ -65,8 +66,8 @@ def uniform_distortion_bound(d: int, total_bits, r: float):
         ``min(d r^2/3, (2 r^2 d/(pi e)) 4^{-TB/d})``: the Shannon lower bound (``eq-bits-communication-bound-uniform``)
         solved for the distortion, capped by the prior variance.
     """
-    d = v.count("d", d)
-    r = v.positive("r", r)
+    d = checks.count(d, "d")
+    r = checks.positive(r, "r")
     bits = np.asarray(total_bits, dtype=float)
     if np.any(~np.isfinite(bits)) or np.any(bits < 0):
         raise ValueError("`total_bits` must be finite and >= 0.")
@@ -96,9 +97,9 @@ def simulate_bisection(d: int, B: int, T: int, r: float, reps: int, seed: int = 
     Each round the oracle returns ``G = x - theta``; the encoder sends ``1{G_j >= 0}`` for ``min(B, d)``
     coordinates, the decoder moves ``x_j`` by ``r 2^{-n_j}`` against the sign (``n_j`` counts the bits received).
     """
-    d, B, T, reps = (v.count(n, x) for n, x in (("d", d), ("B", B), ("T", T), ("reps", reps)))
-    r = v.positive("r", r)
-    rng = np.random.default_rng(v.count("seed", seed, low=0))
+    d, B, T, reps = (checks.count(x, n) for n, x in (("d", d), ("B", B), ("T", T), ("reps", reps)))
+    r = checks.positive(r, "r")
+    rng = np.random.default_rng(checks.count(seed, "seed", low=0))
     theta = rng.uniform(-r, r, size=(reps, d))
     x = np.zeros((reps, d))
     n = np.zeros(d)

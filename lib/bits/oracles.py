@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lib import checks
 from lib.infotheory import sample_cos2_prior
 
-from . import _validate as v
 
 __all__ = ["GaussianOracle", "draw_theta", "gradient_range"]
 
@@ -51,10 +51,10 @@ class GaussianOracle:
         self.theta = np.atleast_2d(np.asarray(self.theta, dtype=float))
         if self.theta.ndim != 2 or not np.all(np.isfinite(self.theta)):
             raise ValueError(f"`theta` must be a finite (reps, d) array, got shape {self.theta.shape}.")
-        self.sigma = v.positive("sigma", self.sigma)
-        self.rho = v.correlation("rho", self.rho)
+        self.sigma = checks.positive(self.sigma, "sigma")
+        self.rho = checks.correlation(self.rho, "rho")
         if self.clip_kappa is not None:
-            self.clip_kappa = v.positive("clip_kappa", self.clip_kappa)
+            self.clip_kappa = checks.positive(self.clip_kappa, "clip_kappa")
 
     def noise(self, rng: np.random.Generator) -> np.ndarray:
         """The next noise draw ``sigma Z_t`` (clipped if ``clip_kappa`` is set), shape (reps, d)."""
@@ -92,10 +92,10 @@ def draw_theta(rng: np.random.Generator, reps: int, d: int, r: float, theta=None
     -------
     ndarray, shape (reps, d)
     """
-    reps = v.count("reps", reps)
-    d = v.count("d", d)
+    reps = checks.count(reps, "reps")
+    d = checks.count(d, "d")
     if theta is None:
-        return sample_cos2_prior(rng, (reps, d), v.positive("r", r))
+        return sample_cos2_prior(rng, (reps, d), checks.positive(r, "r"))
     arr = np.asarray(theta, dtype=float)
     try:
         arr = np.broadcast_to(arr, (reps, d)).copy()
@@ -124,4 +124,4 @@ def gradient_range(r: float, sigma: float, clip_kappa: float) -> float:
     float
         ``M``, the dynamic range used by bounded-range encoders (``eq-bits-sr-range``).
     """
-    return 2 * v.positive("r", r) + v.positive("clip_kappa", clip_kappa) * v.positive("sigma", sigma)
+    return 2 * checks.positive(r, "r") + checks.positive(clip_kappa, "clip_kappa") * checks.positive(sigma, "sigma")

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as check
+from lib import checks
+
 from .bounds import LN2, ar1_min_rounds, ar1_mse_lower_bound, communication_lower_bound_uniform, mse_lower_bound
 from .scheme_runs import B_GRID, D_GRID, SCHEMES, SETTINGS, feasible, lookup
 
 __all__ = ["REGIMES", "DEFAULT_R", "rounds_bounds", "binding_regime", "regime_boundary", "RegimeMap", "regime_map",
-           "power_grid", "scheme_bound", "distance_map"]
+           "bit_limited_boundary", "power_grid", "scheme_bound", "distance_map"]
 
 #: Names of the three bounds, in the order of the codes returned by :func:`binding_regime`.
 REGIMES = ("communication", "statistical", "bit-limited")
@@ -37,8 +38,8 @@ DEFAULT_R = 2.0
 
 
 def _scalars(sigma, eps, rho, r):
-    return (check.positive("sigma", sigma), check.positive("eps", eps), check.correlation("rho", rho),
-            check.positive("r", r))
+    return (checks.positive(sigma, "sigma"), checks.positive(eps, "eps"), checks.correlation(rho, "rho"),
+            checks.positive(r, "r"))
 
 
 def rounds_bounds(B, d, sigma, eps, rho=0.0, r=DEFAULT_R) -> dict:
@@ -70,7 +71,7 @@ def rounds_bounds(B, d, sigma, eps, rho=0.0, r=DEFAULT_R) -> dict:
     conjecture (see ``bits-correlated-drifting``). The statistical and bit-limited forms need
     :math:`r \ge \pi\varepsilon\sqrt{2/d}`; the communication one holds for every r.
     """
-    B, d = np.broadcast_arrays(check.counts("B", B), check.counts("d", d))
+    B, d = np.broadcast_arrays(checks.counts(B, "B"), checks.counts(d, "d"))
     sigma, eps, rho, r = _scalars(sigma, eps, rho, r)
     base = sigma**2 * d / (2.0 * eps**2)
     bits = np.vectorize(lambda dd: communication_lower_bound_uniform(int(dd), eps, r), otypes=[float])(d)
@@ -79,7 +80,20 @@ def rounds_bounds(B, d, sigma, eps, rho=0.0, r=DEFAULT_R) -> dict:
 
 
 def binding_regime(B, d, sigma, eps, rho=0.0, r=DEFAULT_R) -> np.ndarray:
-    """Code (index into :data:`REGIMES`) of the largest of the three bounds, broadcast over B and d."""
+    """Code (index into :data:`REGIMES`) of the largest of the three bounds, broadcast over B and d.
+
+    Parameters
+    ----------
+    B, d : int or array_like of int
+        Bits per round and dimensions (broadcast).
+    sigma, eps, rho, r : float
+        As in :func:`rounds_bounds`.
+
+    Returns
+    -------
+    ndarray of int
+        0 (communication), 1 (statistical) or 2 (bit-limited): the argmax of :func:`rounds_bounds`.
+    """
     bounds = rounds_bounds(B, d, sigma, eps, rho, r)
     return np.argmax(np.stack([bounds[name] for name in REGIMES]), axis=0)
 
@@ -107,7 +121,7 @@ def regime_boundary(d, sigma, eps, rho=0.0, r=DEFAULT_R) -> tuple[np.ndarray, np
     communication bits exceed the bit-limited bits :math:`\sigma^2d^2/(4\ln2\,\varepsilon^2)` the row is
     communication-limited below :math:`B^\star = (\text{bits})/T_{\rm stat}`.
     """
-    d = check.counts("d", d)
+    d = checks.counts(d, "d")
     sigma, eps, rho, r = _scalars(sigma, eps, rho, r)
     ones = np.ones_like(d)
     bounds = rounds_bounds(ones, d, sigma, eps, rho, r)  # at B = 1, T B equals the bits
@@ -117,10 +131,51 @@ def regime_boundary(d, sigma, eps, rho=0.0, r=DEFAULT_R) -> tuple[np.ndarray, np
     return change, np.where(comm_row, 0, 2)
 
 
+def bit_limited_boundary(d, rho=0.0):
+    r"""The B below which bits limit the rounds, for many rounds: :math:`B^\star = \frac{d}{2\ln 2}\cdot
+    \frac{1-\rho}{1+\rho}`.
+
+    Parameters
+    ----------
+    d : int or array_like of int
+        Dimensions.
+    rho : float or array_like, optional
+        AR(1) noise correlation, in (-1, 1).
+
+    Returns
+    -------
+    float or ndarray
+        The statistical | bit-limited change point of :func:`regime_boundary` without its
+        :math:`-2\rho/(1-\rho)` correction (the limit of small ε); at ρ = 0 it is
+        :func:`lib.bits.bounds.bit_limited_threshold`.
+
+    Examples
+    --------
+    >>> round(bit_limited_boundary(64, 0.0), 3)
+    46.166
+    """
+    rho = np.asarray(checks.correlation(rho, "rho"), dtype=float)
+    out = checks.counts(d, "d") * (1 - rho) / (2.0 * LN2 * (1 + rho))
+    return float(out) if out.ndim == 0 else out
+
+
 def power_grid(high: int, per_octave: int = 2) -> np.ndarray:
-    """Distinct integers :math:`\\mathrm{round}(2^{k/\\text{per\\_octave}})` from 1 to ``high``."""
-    high = check.count("high", high)
-    per_octave = check.count("per_octave", per_octave)
+    r"""Distinct integers :math:`\mathrm{round}(2^{k/\text{per\_octave}})` from 1 to ``high``.
+
+    Parameters
+    ----------
+    high : int
+        Largest value (>= 1).
+    per_octave : int, optional
+        Points per factor of two.
+
+    Returns
+    -------
+    ndarray of int64
+        Sorted, without repeats; the axes of :func:`regime_map`.
+    """
+    high = checks.count(high, "high")
+    per_octave = checks.count(per_octave, "per_octave")
     k = np.arange(0, per_octave * math.log2(high) + 1e-9)
     return np.unique(np.rint(2.0 ** (k / per_octave)).astype(np.int64))
 
@@ -163,8 +218,8 @@ def regime_map(sigma, eps, rho=0.0, r=DEFAULT_R, B=None, d=None) -> RegimeMap:
     -------
     RegimeMap
     """
-    B = power_grid(4096) if B is None else check.counts("B", B)
-    d = power_grid(4096) if d is None else check.counts("d", d)
+    B = power_grid(4096) if B is None else checks.counts(B, "B")
+    d = power_grid(4096) if d is None else checks.counts(d, "d")
     bounds = rounds_bounds(B[None, :], d[:, None], sigma, eps, rho, r)
     stacked = np.stack([bounds[name] for name in REGIMES])
     change, below = regime_boundary(d, sigma, eps, rho, r)

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
-from lib.explore.tables import html_table
 
-from . import _validate as v
+from lib import checks
+
 from .bounds import LN2, fisher_budget_per_round
-from .quantizers import fisher_sign, tail_threshold_per_bit
+from .quantisers import fisher_sign, tail_threshold_per_bit
 
 __all__ = ["assouad_sdpi_bound", "chi2_contraction", "threshold_sdpi_ratio", "truncation_level",
            "tail_offset_for_rate", "tail_scheme_budget", "efficiency_table", "localisation_bits",
@@ -58,9 +58,9 @@ def assouad_sdpi_bound(T, d: int, B: int, sigma: float, kappa: float = 1.0):
     the ``V_j`` are independent, so ``sum_j I(V_j; Y^T) <= min(d T delta^2/(2 sigma^2), kappa T B ln2 delta^2/sigma^2)``.
     Cauchy-Schwarz and maximising ``(delta^2 d/2)(1 - sqrt(2 T m delta^2/(sigma^2 d)))`` over ``delta`` give the bound.
     """
-    T = v.counts("T", T)
-    d, B = v.count("d", d), v.count("B", B)
-    sigma, kappa = v.positive("sigma", sigma), v.positive("kappa", kappa)
+    T = checks.counts(T, "T")
+    d, B = checks.count(d, "d"), checks.count(B, "B")
+    sigma, kappa = checks.positive(sigma, "sigma"), checks.positive(kappa, "kappa")
     m = min(d / 2.0, kappa * B * LN2)
     bound = sigma**2 * d**2 / (27.0 * T * m)
     delta = sigma * np.sqrt(2.0 * d / (9.0 * T * m))
@@ -86,8 +86,8 @@ def chi2_contraction(delta: float, sigma: float = 1.0, nodes: int = 120) -> floa
         strong data-processing constant ``sup_Y I(V; Y)/I(X; Y)`` and is ``delta^2/sigma^2 (1 + O(delta^2/sigma^2))``:
         finite although the likelihood ratio ``exp(2 delta x/sigma^2)`` is unbounded (equation ``eq-bits-chi2-sdpi``).
     """
-    delta, sigma = v.positive("delta", delta), v.positive("sigma", sigma)
-    z, w = np.polynomial.hermite_e.hermegauss(v.count("nodes", nodes, low=8))
+    delta, sigma = checks.positive(delta, "delta"), checks.positive(sigma, "sigma")
+    z, w = np.polynomial.hermite_e.hermegauss(checks.count(nodes, "nodes", low=8))
     s = delta / sigma
     return float(np.sum(w * np.tanh(s * (s + z)) ** 2) / math.sqrt(2 * math.pi))
 
@@ -116,7 +116,7 @@ def threshold_sdpi_ratio(t, delta: float, sigma: float = 1.0):
         approaches it as ``delta -> 0`` with ``t -> infinity`` (equation ``eq-bits-chi2-sdpi``).
     """
     arr = np.asarray(t, dtype=float)
-    delta, sigma = v.positive("delta", delta), v.positive("sigma", sigma)
+    delta, sigma = checks.positive(delta, "delta"), checks.positive(sigma, "sigma")
     u, s = arr / sigma, delta / sigma
     if not np.all(np.abs(u) + s <= 30):
         raise ValueError(f"`t` must satisfy |t|/sigma + delta/sigma <= 30 (beyond, P(Y) underflows), got {t!r}.")
@@ -149,9 +149,9 @@ def truncation_level(T, d: int, fail: float = 0.1):
         likelihood ratio of ``N(+-delta, sigma^2)`` is at most ``c = exp(2 delta (delta + tau sigma)/sigma^2)``, and
         ``(c - 1)^2 sigma^2/delta^2 -> 4 tau^2`` as ``delta -> 0`` (equation ``eq-bits-truncation``).
     """
-    T = v.counts("T", T)
-    d = v.count("d", d)
-    fail = v.positive("fail", fail)
+    T = checks.counts(T, "T")
+    d = checks.count(d, "d")
+    fail = checks.positive(fail, "fail")
     if fail >= 1:
         raise ValueError(f"`fail` must lie in (0, 1), got {fail}.")
     tau = -special.ndtri(fail / (2.0 * T * d))
@@ -200,14 +200,14 @@ def tail_scheme_budget(d: int, B: int, sigma: float = 1.0) -> float:
     -------
     float
         ``B g(a)/(h2(Phi(-a)) sigma^2)`` with ``h2(Phi(-a)) = B/d`` (:func:`tail_offset_for_rate`,
-        :func:`lib.bits.quantizers.tail_threshold_per_bit`), in the limit of an ideal entropy coder. At ``d = B``
+        :func:`lib.bits.quantisers.tail_threshold_per_bit`), in the limit of an ideal entropy coder. At ``d = B``
         it is the sign's ``2B/(pi sigma^2)``; as ``d/B -> infinity`` it tends to ``2 ln2 B/sigma^2``
         (equation ``eq-bits-tail-budget``).
     """
-    d, B = v.count("d", d), v.count("B", B)
+    d, B = checks.count(d, "d"), checks.count(B, "B")
     if B > d:
         raise ValueError(f"`B` must be at most `d` here (at most one exceedance bit per coordinate), got B={B}, d={d}.")
-    sigma = v.positive("sigma", sigma)
+    sigma = checks.positive(sigma, "sigma")
     return B * tail_threshold_per_bit(tail_offset_for_rate(B / d)) / sigma**2
 
 
@@ -224,17 +224,16 @@ def efficiency_table(ratios=(1, 2, 4, 16, 256, 4096), B: int = 1) -> dict:
     Returns
     -------
     dict
-        ``rows``: list of (d/B, offset a, Fisher per bit of the scheme, gap ``min(d, 2 ln2 B)/budget``) and ``html``.
+        ``rows``: list of (d/B, offset a, Fisher per bit of the scheme, gap ``min(d, 2 ln2 B)/budget``); shown by
+        :func:`lib.bits.views.other_routes.efficiency_table`.
         The gap is ``pi/2`` at ``d = B``, largest near ``d/B = 2`` and tends to 1, slowly, as ``d/B`` grows.
     """
     rows = []
     for ratio in ratios:
-        d = v.count("ratios", ratio) * v.count("B", B)
+        d = checks.count(ratio, "ratios") * checks.count(B, "B")
         budget = tail_scheme_budget(d, B)
         rows.append((ratio, tail_offset_for_rate(B / d), budget / B, fisher_budget_per_round(d, B, 1.0) / budget))
-    header = ["d/B", "offset a (σ)", "fisher per bit (1/σ²)", "product-bound budget / scheme budget"]
-    cells = [[r, f"{a:.3f}", f"{f:.4f}", f"{g:.4f}"] for r, a, f, g in rows]
-    return {"rows": rows, "html": html_table(header, cells)}
+    return {"rows": rows}
 
 
 def localisation_bits(d: int, r: float, sigma: float) -> float:
@@ -256,8 +255,8 @@ def localisation_bits(d: int, r: float, sigma: float) -> float:
         ``(d/2) log2(2 r^2 d/(pi e eps^2))`` whenever ``eps^2 <= 2 d sigma^2/(pi e)`` (equation
         ``eq-bits-localisation``).
     """
-    d = v.count("d", d)
-    r, sigma = v.positive("r", r), v.positive("sigma", sigma)
+    d = checks.count(d, "d")
+    r, sigma = checks.positive(r, "r"), checks.positive(sigma, "sigma")
     return d * max(0.0, math.log2(r / sigma))
 
 
@@ -339,16 +338,16 @@ def simulate_tail_threshold(d: int, T: int, a: float, sigma: float = 1.0, r: flo
     ``K + 1``, ``2 floor(log2(K + 1)) + 1`` bits) and the index of the ``K``-subset (:func:`_code_length`); ``theta_hat = tau + sigma Phi^{-1}(p_hat)`` is the maximum-
     likelihood estimate, with variance ``1/(n_2 I(a))`` to first order.
     """
-    d, T = v.count("d", d), v.count("T", T, low=2)
-    a, sigma, r = v.nonnegative("a", a), v.positive("sigma", sigma), v.positive("r", r)
+    d, T = checks.count(d, "d"), checks.count(T, "T", low=2)
+    a, sigma, r = checks.nonnegative(a, "a"), checks.positive(sigma, "sigma"), checks.positive(r, "r")
     if a > 8:
         raise ValueError(f"`a` must be at most 8 (exceedances of probability below 1e-15 are never seen), got {a}.")
     if r > 3 * sigma:
         raise ValueError(f"`r` must be at most 3 sigma (the sign pilot sees one sign only), got r={r}, sigma={sigma}.")
-    pilot = v.positive("pilot", pilot)
+    pilot = checks.positive(pilot, "pilot")
     if pilot >= 1:
         raise ValueError(f"`pilot` must lie in (0, 1), got {pilot}.")
-    reps, chunk = v.count("reps", reps), v.count("chunk", chunk)
+    reps, chunk = checks.count(reps, "reps"), checks.count(chunk, "chunk")
     n1 = math.ceil(pilot * T)
     n2 = T - n1
     if n2 < 1:

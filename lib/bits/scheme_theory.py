@@ -9,8 +9,8 @@ import math
 
 import numpy as np
 
-from . import _validate as check
-from lib.explore.tables import html_table
+from lib import checks
+
 from .bounds import mse_lower_bound
 from .oracles import gradient_range
 from .scheme_runs import SCHEMES, SETTINGS, lookup
@@ -24,8 +24,21 @@ SCHEME_LABELS = {"sign": "adaptive sign", "stochastic_rounding": "SR(b)", "qsgd"
 
 def sr_default_bits(M, sigma):
     r"""Bits per coordinate :math:`b = \lceil\log_2(1 + M/\sigma)\rceil` that make the rounding variance
-    :math:`\le\sigma^2` (equation ``eq-bits-sr-error``)."""
-    return max(1, math.ceil(math.log2(1.0 + check.positive("M", M) / check.positive("sigma", sigma))))
+    :math:`\le\sigma^2` (equation ``eq-bits-sr-error``).
+
+    Parameters
+    ----------
+    M : float
+        Range of the rounded gradient coordinate, :math:`[-M, M]` (> 0).
+    sigma : float
+        Noise standard deviation (> 0).
+
+    Returns
+    -------
+    int
+        :math:`b \ge 1`.
+    """
+    return max(1, math.ceil(math.log2(1.0 + checks.positive(M, "M") / checks.positive(sigma, "sigma"))))
 
 
 def sr_error(T, d, B, b, sigma, M, spread="worst"):
@@ -55,13 +68,13 @@ def sr_error(T, d, B, b, sigma, M, spread="worst"):
     each with variance :math:`\sigma^2` (noise) plus the rounding variance (equation ``eq-bits-sr-variance``), and the
     decoder averages them.
     """
-    T = check.counts("T", T)
-    d, B, b = check.count("d", d), check.count("B", B), check.count("b", b)
+    T = checks.counts(T, "T")
+    d, B, b = checks.count(d, "d"), checks.count(B, "B"), checks.count(b, "b")
     if b > B:
         raise ValueError(f"`b` must lie in [1, B] = [1, {B}], got {b}.")
     if spread not in ("worst", "even"):
         raise ValueError(f"`spread` must be 'worst' or 'even', got {spread!r}.")
-    sigma, M = check.positive("sigma", sigma), check.positive("M", M)
+    sigma, M = checks.positive(sigma, "sigma"), checks.positive(M, "M")
     k = min(d, B // b)
     step = 2.0 * M / (2**b - 1)
     out = d**2 / (k * T) * (sigma**2 + step**2 / (4.0 if spread == "worst" else 6.0))
@@ -92,8 +105,8 @@ def rounding_variance(step, sigma=1.0, shift=0.0):
     (:math:`\sigma \gg \Delta`). When σ is comparable with Δ and the mean sits at a level it is smaller, e.g.
     2.19 instead of :math:`\Delta^2/6 = 2.67` at Δ = 4σ: the band of ``eq-bits-sr-error`` is an approximation.
     """
-    step, sigma = check.positive("step", step), check.positive("sigma", sigma)
-    shift = check.real("shift", shift)
+    step, sigma = checks.positive(step, "step"), checks.positive(sigma, "sigma")
+    shift = checks.real(shift, "shift")
     if not 0.0 <= shift < 1.0:
         raise ValueError(f"`shift` must lie in [0, 1), got {shift}.")
     c = shift * step
@@ -124,10 +137,10 @@ def sign_asymptote(T, d, B, sigma):
     (equation ``eq-bits-sign-gain``) is efficient. Over the product bound (:math:`r=\infty`) this is
     :math:`\pi\ln 2 \approx 2.18` when :math:`B \le d/(2\ln 2)`.
     """
-    T = check.counts("T", T)
-    d, B = check.count("d", d), check.count("B", B)
-    sigma = check.positive("sigma", sigma)
-    out = math.pi / 2.0 * sigma**2 * d**2 / (T * min(B, d))
+    T = checks.counts(T, "T")
+    d, B = checks.count(d, "d"), checks.counts(B, "B")
+    sigma = checks.positive(sigma, "sigma")
+    out = math.pi / 2.0 * sigma**2 * d**2 / (T * np.minimum(B, d))
     return float(out) if np.ndim(out) == 0 else out
 
 
@@ -151,7 +164,7 @@ def sr_b_sweep(b_values, *, d, B, T, reps, sigma=1.0, r=2.0, kappa=6.0, seed=0) 
         ``b``, ``mse``, ``se`` (arrays), ``even`` and ``worst`` (predicted, equation ``eq-bits-sr-error``), ``bound``
         (product bound at T), ``M``, ``max_bits`` and ``best_b`` (smallest measured error).
     """
-    b = np.asarray([check.count("b", x) for x in b_values])
+    b = np.asarray([checks.count(x, "b") for x in b_values])
     M = gradient_range(r, sigma, kappa)
     runs = [simulate("stochastic_rounding", d=d, B=B, sigma=sigma, T=T, reps=reps, r=r, seed=seed, record=[T],
                      clip_kappa=kappa, b=int(bb)) for bb in b]
@@ -178,7 +191,7 @@ def ratio_table(cells, rho=0.0) -> dict:
     -------
     dict
         ``ratio`` and ``se``: scheme -> list (NaN where the scheme cannot run), ``max_bits``: scheme -> list,
-        ``cells``, ``T`` and ``html``: the table as HTML (ratio ± 2 SE; "–" where not run).
+        ``cells`` and ``T``; :func:`lib.bits.views.achievability.ratio_table` shows it (ratio ± 2 SE).
     """
     T = SETTINGS["T"]
     ratio, se, bits = {}, {}, {}
@@ -190,8 +203,4 @@ def ratio_table(cells, rho=0.0) -> dict:
             ratio[scheme].append(math.nan if run is None else run["mse"][-1] / bound)
             se[scheme].append(math.nan if run is None else run["se"][-1] / bound)
             bits[scheme].append(None if run is None else run["max_bits"])
-    header = ["scheme"] + [f"B = {B}, d = {d}" for B, d in cells]
-    rows = [[SCHEME_LABELS[scheme]] + ["–" if math.isnan(x) else f"{x:.2f} ± {2 * s:.2f}"
-                                       for x, s in zip(ratio[scheme], se[scheme])] for scheme in SCHEMES]
-    return {"ratio": ratio, "se": se, "max_bits": bits, "cells": list(cells), "T": T,
-            "html": html_table(header, rows)}
+    return {"ratio": ratio, "se": se, "max_bits": bits, "cells": list(cells), "T": T}

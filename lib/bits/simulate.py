@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _validate as v
+from lib import checks
+
 from .bounds import ar1_mse_lower_bound, communication_distortion_bound, mse_lower_bound
 from .encoders import ENCODERS, make_encoder
 from .oracles import GaussianOracle, draw_theta, gradient_range
@@ -136,15 +137,15 @@ def record_grid(T: int, points: int = 40) -> np.ndarray:
     ndarray of int
         The rounds at which :func:`simulate` records the error and ``eq-bits-product-bound``.
     """
-    T = v.count("T", T)
-    points = v.count("points", points, low=2)
+    T = checks.count(T, "T")
+    points = checks.count(points, "points", low=2)
     return np.unique(np.rint(np.geomspace(1, T, points)).astype(np.int64))
 
 
 def _record(record, T: int) -> np.ndarray:
     if record is None:
         return record_grid(T)
-    rounds = np.unique(v.counts("record", record))
+    rounds = np.unique(checks.counts(record, "record"))
     if rounds.size == 0 or rounds[-1] > T:
         raise ValueError(f"`record` must hold rounds in [1, T] = [1, {T}], got {np.asarray(record).tolist()}.")
     return rounds
@@ -194,11 +195,11 @@ def simulate(scheme: str, *, d: int, B: int, sigma: float, T: int, reps: int, rh
     """
     if scheme not in ENCODERS:
         raise ValueError(f"`scheme` must be one of {sorted(ENCODERS)}, got {scheme!r}.")
-    d, B, T, reps = (v.count(n, x) for n, x in (("d", d), ("B", B), ("T", T), ("reps", reps)))
-    sigma = v.positive("sigma", sigma)
-    rho = v.correlation("rho", rho)
-    seed = v.count("seed", seed, low=0)
-    r = v.positive("r", r, allow_inf=theta is not None)
+    d, B, T, reps = (checks.count(x, n) for n, x in (("d", d), ("B", B), ("T", T), ("reps", reps)))
+    sigma = checks.positive(sigma, "sigma")
+    rho = checks.correlation(rho, "rho")
+    seed = checks.count(seed, "seed", low=0)
+    r = checks.positive(r, "r", allow_inf=theta is not None)
     rounds = _record(record, T)
     cls = ENCODERS[scheme]
     if cls.bounded:
@@ -279,11 +280,11 @@ def sgd_error(T: int, d: int, sigma: float, gain: float = 1.0, start_sq: float =
         ``E||e_{t+1}||^2 = (1 - a/(t+1))^2 E||e_t||^2 + (a/(t+1))^2 d sigma^2``; with ``a = 1`` it is
         ``d sigma^2/t`` exactly (equation ``eq-bits-sgd-exact``).
     """
-    T = v.count("T", T)
-    d = v.count("d", d)
-    sigma = v.positive("sigma", sigma)
-    gain = v.positive("gain", gain)
-    start_sq = v.nonnegative("start_sq", start_sq)
+    T = checks.count(T, "T")
+    d = checks.count(d, "d")
+    sigma = checks.positive(sigma, "sigma")
+    gain = checks.positive(gain, "gain")
+    start_sq = checks.nonnegative(start_sq, "start_sq")
     out = np.empty(T)
     err = start_sq
     for t in range(T):

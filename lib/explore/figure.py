@@ -6,17 +6,14 @@ import math
 import numpy as np
 
 from .spec import Trace
+from .style import PALETTE, PLOTLY_LOG_AXIS
 
 __all__ = ["PALETTE", "fixed_y_range", "layout", "trace_style", "trace_data", "plotly_traces"]
-
-#: Colour-blind-safe palette (Okabe-Ito), in the order traces take it.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
 
 def layout(explorer, y_range=None) -> dict:
     """Plotly layout of an explorer: responsive width, labelled axes, legend below the plot."""
-    yaxis = {"title": {"text": explorer.y_label}, "type": "log" if explorer.log_y else "linear",
-             "exponentformat": "power" if explorer.log_y else "none"}
+    yaxis = {"title": {"text": explorer.y_label}, **_axis(explorer.log_y)}
     if y_range is not None:
         yaxis["range"] = list(y_range)
         yaxis["autorange"] = False
@@ -24,13 +21,17 @@ def layout(explorer, y_range=None) -> dict:
         "autosize": True,
         "height": explorer.height,
         "margin": {"l": 70, "r": 20, "t": 20, "b": 60},
-        "xaxis": {"title": {"text": explorer.x_label}, "type": "log" if explorer.log_x else "linear",
-                  "exponentformat": "power" if explorer.log_x else "none"},
+        "xaxis": {"title": {"text": explorer.x_label}, **_axis(explorer.log_x)},
         "yaxis": yaxis,
         "legend": {"orientation": "h", "y": -0.22},
         "template": "plotly_white",
         "font": {"size": 13},
     }
+
+
+def _axis(log: bool) -> dict:
+    """A log axis labelled by decades only, or a plain linear axis."""
+    return dict(PLOTLY_LOG_AXIS) if log else {"type": "linear", "exponentformat": "none"}
 
 
 def trace_style(trace: Trace, index: int) -> dict:

@@ -15,8 +15,11 @@ ratedistortion
     Gaussian rate–distortion, reverse water-filling, uniform scalar quantisers.
 wynerziv
     Wyner–Ziv rate of a Gaussian with decoder side information; a nested (coset) scalar quantiser.
+montecarlo
+    Monte Carlo of location estimators and scalar quantisers (the primer's simulations), cached.
 
-The primer's explorers and figures live in :mod:`lib.primer` (this package imports no other part of ``lib``).
+The primer's figures and explorers live in :mod:`lib.primer.views` (this package imports no other part of
+``lib`` except :mod:`lib.checks`, and draws nothing).
 """
 from .fisher import (bernoulli_fisher, binomial_fisher, cramer_rao_bound, fisher_information, gaussian_fisher,
                      threshold_quantiser_fisher)
@@ -25,8 +28,8 @@ from .measures import (binary_entropy, cross_entropy, entropy, gaussian_entropy,
 from .ratedistortion import (WaterFilling, gaussian_distortion_rate, gaussian_rate_distortion, optimal_uniform_step,
                              reverse_water_filling, uniform_quantise, uniform_quantiser_entropy,
                              uniform_quantiser_mse)
-from .vantrees import (cos2_prior_cdf, cos2_prior_fisher, cos2_prior_pdf, gaussian_location_bayes_risk,
-                       gaussian_posterior_variance, sample_cos2_prior, van_trees_bound)
+from .vantrees import (bayes_risk_cos2, cos2_prior_cdf, cos2_prior_fisher, cos2_prior_pdf, cos2_prior_variance,
+                       gaussian_location_bayes_risk, gaussian_posterior_variance, sample_cos2_prior, van_trees_bound)
 from .wynerziv import (best_nested_quantiser, conditional_variance_gaussian, nested_quantise, nested_quantiser_mse,
                        wyner_ziv_distortion, wyner_ziv_gaussian)
 
@@ -35,7 +38,8 @@ __all__ = [
     "gaussian_entropy",
     "gaussian_fisher", "bernoulli_fisher", "binomial_fisher", "threshold_quantiser_fisher", "fisher_information",
     "cramer_rao_bound", "van_trees_bound", "cos2_prior_fisher", "cos2_prior_pdf", "cos2_prior_cdf",
-    "sample_cos2_prior", "gaussian_posterior_variance", "gaussian_location_bayes_risk",
+    "cos2_prior_variance", "sample_cos2_prior", "gaussian_posterior_variance", "gaussian_location_bayes_risk",
+    "bayes_risk_cos2",
     "gaussian_rate_distortion", "gaussian_distortion_rate", "WaterFilling", "reverse_water_filling",
     "uniform_quantise", "uniform_quantiser_mse", "optimal_uniform_step", "uniform_quantiser_entropy",
     "conditional_variance_gaussian", "wyner_ziv_gaussian", "wyner_ziv_distortion", "nested_quantise",

@@ -9,11 +9,13 @@ from __future__ import annotations
 import numpy as np
 from scipy import integrate, special
 
-from ._validate import as_float_array, count, in_open_unit, positive, scalar_or_array
+from lib.checks import count, in_open_unit, positive, real_array, scalar_or_array
 
 __all__ = ["gaussian_fisher", "bernoulli_fisher", "binomial_fisher", "threshold_quantiser_fisher",
            "fisher_information", "cramer_rao_bound"]
 
+#: Offsets beyond this are evaluated here: log phi(a)^2 still fits a double, and every ratio has converged.
+_A_MAX = 1e100
 _LOG_2PI = np.log(2 * np.pi)
 
 
@@ -38,7 +40,8 @@ def gaussian_fisher(sigma):
     >>> gaussian_fisher(2.0)
     0.25
     """
-    return scalar_or_array(1.0 / positive(sigma, "sigma") ** 2)
+    with np.errstate(over="ignore"):
+        return scalar_or_array((1.0 / np.asarray(positive(sigma, "sigma"), dtype=float)) ** 2)
 
 
 def bernoulli_fisher(p):
@@ -92,7 +95,7 @@ def binomial_fisher(n, p):
     return scalar_or_array(count(n, "n") * bernoulli_fisher(p))
 
 
-def threshold_quantiser_fisher(a, sigma=1.0):
+def threshold_quantiser_fisher(a, sigma=1.0, log=False):
     r"""Fisher information about θ of one bit :math:`\mathbf 1\{X > t\}`, :math:`X \sim N(\theta,\sigma^2)`.
 
     Parameters
@@ -101,6 +104,8 @@ def threshold_quantiser_fisher(a, sigma=1.0):
         Standardised threshold :math:`a = (t - \theta)/\sigma` (any real number).
     sigma : float, optional
         Noise standard deviation (> 0).
+    log : bool, optional
+        Return the natural log of the information (finite where the information itself underflows to 0).
 
     Returns
     -------
@@ -109,20 +114,29 @@ def threshold_quantiser_fisher(a, sigma=1.0):
 
     Notes
     -----
-    eq. ``eq-primer-one-bit-fisher``. Evaluated in logs with :func:`scipy.special.log_ndtr` so that it stays
-    accurate (and positive) for large :math:`|a|`.
+    eq. ``eq-primer-one-bit-fisher`` (``eq-bits-fisher-sign`` in Part I: the sign quantiser is this one bit).
+    Evaluated in logs with :func:`scipy.special.log_ndtr` so that it stays accurate (and positive) for large
+    :math:`|a|`; offsets beyond :math:`10^{100}` are evaluated at :math:`10^{100}`, where every quantity derived
+    from it has reached its limit in double precision. Extreme :math:`\sigma` give the limits 0 or inf, never
+    an overflow error.
 
     Examples
     --------
     >>> bool(np.isclose(threshold_quantiser_fisher(0.0), 2 / np.pi))
     True
     """
-    aa = as_float_array(a, "a")
+    aa = real_array(a, "a")
     if not np.isfinite(aa).all():
         raise ValueError(f"`a` must be finite, got {a!r}.")
-    s = positive(sigma, "sigma")
-    log_info = -aa ** 2 - _LOG_2PI - special.log_ndtr(aa) - special.log_ndtr(-aa)
-    return scalar_or_array(np.exp(log_info) / s ** 2)
+    aa = np.clip(np.abs(aa), 0.0, _A_MAX)  # symmetric in a
+    log_s = np.log(positive(sigma, "sigma"))
+    # log Phi(-a) = -a^2/2 + log(erfcx(a/sqrt 2)/2): the a^2 of phi(a)^2 cancels without rounding
+    log_mills = np.log(0.5 * special.erfcx(aa / np.sqrt(2.0)))
+    log_info = -0.5 * aa ** 2 - _LOG_2PI - special.log_ndtr(aa) - log_mills - 2 * log_s
+    if log:
+        return scalar_or_array(log_info)
+    with np.errstate(over="ignore"):
+        return scalar_or_array(np.exp(log_info))
 
 
 def fisher_information(pdf, theta, support=(-np.inf, np.inf), step=None, discrete=False):
@@ -160,7 +174,7 @@ def fisher_information(pdf, theta, support=(-np.inf, np.inf), step=None, discret
     """
     if not callable(pdf):
         raise TypeError(f"`pdf` must be a callable pdf(x, theta), got {type(pdf).__name__}.")
-    t = float(as_float_array(theta, "theta"))
+    t = float(real_array(theta, "theta"))
     h = 1e-5 * max(1.0, abs(t)) if step is None else float(positive(step, "step"))
 
     def integrand(x):
@@ -169,7 +183,7 @@ def fisher_information(pdf, theta, support=(-np.inf, np.inf), step=None, discret
         return np.where(p > 0, dp ** 2 / np.where(p > 0, p, 1.0), 0.0)
 
     if discrete:
-        outcomes = as_float_array(support, "support").ravel()
+        outcomes = real_array(support, "support").ravel()
         return float(np.sum(integrand(outcomes)))
     lower, upper = _limits(support)
     value, _ = integrate.quad(integrand, lower, upper, limit=200, epsabs=1e-12, epsrel=1e-10)

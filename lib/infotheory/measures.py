@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special, stats
 
-from ._validate import as_float_array, base_factor, positive, probability, scalar_or_array
+from lib.checks import log_base, positive, probability, real_array, scalar_or_array
 
 __all__ = ["entropy", "binary_entropy", "cross_entropy", "kl_divergence", "mutual_information",
            "gaussian_kl", "gaussian_entropy"]
@@ -40,7 +40,7 @@ def entropy(p, base=None):
     1.0
     """
     arr = probability(p, "p")
-    factor = base_factor(base)
+    factor = log_base(base)
     return scalar_or_array(stats.entropy(arr, axis=-1) / factor)
 
 
@@ -67,11 +67,11 @@ def binary_entropy(p, base=None):
     >>> binary_entropy(0.5, base=2)
     1.0
     """
-    arr = as_float_array(p, "p")
+    arr = real_array(p, "p")
     if ((arr < 0) | (arr > 1)).any():
         raise ValueError(f"`p` must lie in [0, 1], got {p!r}. Pass a probability.")
     h = -(special.xlogy(arr, arr) + special.xlogy(1 - arr, 1 - arr))
-    return scalar_or_array(h / base_factor(base))
+    return scalar_or_array(h / log_base(base))
 
 
 def cross_entropy(p, q, base=None):
@@ -99,7 +99,7 @@ def cross_entropy(p, q, base=None):
     1.207519
     """
     pa, qa = _pair(p, q)
-    return scalar_or_array(-special.xlogy(pa, qa).sum(axis=-1) / base_factor(base))
+    return scalar_or_array(-special.xlogy(pa, qa).sum(axis=-1) / log_base(base))
 
 
 def kl_divergence(p, q, base=None):
@@ -128,7 +128,7 @@ def kl_divergence(p, q, base=None):
     0.0
     """
     pa, qa = _pair(p, q)
-    return scalar_or_array(special.rel_entr(pa, qa).sum(axis=-1) / base_factor(base))
+    return scalar_or_array(special.rel_entr(pa, qa).sum(axis=-1) / log_base(base))
 
 
 def mutual_information(joint, base=None):
@@ -156,7 +156,7 @@ def mutual_information(joint, base=None):
     """
     pxy = probability(joint, "joint", ndim=2)
     product = np.outer(pxy.sum(axis=1), pxy.sum(axis=0))
-    return float(special.rel_entr(pxy, product).sum() / base_factor(base))
+    return float(special.rel_entr(pxy, product).sum() / log_base(base))
 
 
 def gaussian_kl(mu0, var0, mu1, var1):
@@ -214,7 +214,7 @@ def gaussian_entropy(variance, base=None):
     1.418939
     """
     v = positive(variance, "variance")
-    return scalar_or_array(0.5 * np.log(2 * np.pi * np.e * v) / base_factor(base))
+    return scalar_or_array(0.5 * np.log(2 * np.pi * np.e * v) / log_base(base))
 
 
 def _pair(p, q):
@@ -226,7 +226,7 @@ def _pair(p, q):
 
 
 def _finite(x, name):
-    arr = as_float_array(x, name)
+    arr = real_array(x, name)
     if not np.isfinite(arr).all():
         raise ValueError(f"`{name}` must be finite, got {x!r}.")
     return arr

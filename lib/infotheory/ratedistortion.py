@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import optimize, special
 
-from ._validate import as_float_array, base_factor, count, nonnegative, positive, scalar_or_array
+from lib.checks import count, log_base, nonnegative, positive, real_array, scalar_or_array
 
 __all__ = ["gaussian_rate_distortion", "gaussian_distortion_rate", "WaterFilling", "reverse_water_filling",
            "uniform_quantise", "uniform_quantiser_mse", "optimal_uniform_step", "uniform_quantiser_entropy"]
@@ -160,7 +160,7 @@ def uniform_quantise(x, R, step):
     >>> uniform_quantise([0.1, -5.0], 1, 1.0).tolist()
     [0.5, -0.5]
     """
-    xx = as_float_array(x, "x")
+    xx = real_array(x, "x")
     levels = 2 ** count(R, "R")
     dx = float(positive(step, "step"))
     j = np.clip(np.floor(xx / dx), -levels // 2, levels // 2 - 1)
@@ -254,7 +254,7 @@ def uniform_quantiser_entropy(R, step=None, base=2):
     levels = 2 ** bits
     edges = np.concatenate([[-np.inf], np.arange(-levels // 2 + 1, levels // 2) * dx, [np.inf]])
     probs = np.diff(special.ndtr(edges))
-    return float(-special.xlogy(probs, probs).sum() / base_factor(base))
+    return float(-special.xlogy(probs, probs).sum() / log_base(base))
 
 
 def _uniform_mse_standard(bits, step):

@@ -4,12 +4,14 @@ The formulas are printed on the primer page :doc:`/book/primer/van-trees`.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
-from ._validate import as_float_array, count, nonnegative, positive, scalar_or_array
+from lib.checks import count, counts, positive, real_array, scalar_or_array
 
-__all__ = ["van_trees_bound", "cos2_prior_fisher", "cos2_prior_pdf", "cos2_prior_cdf", "sample_cos2_prior",
-           "gaussian_posterior_variance", "gaussian_location_bayes_risk"]
+__all__ = ["van_trees_bound", "cos2_prior_fisher", "cos2_prior_pdf", "cos2_prior_cdf", "cos2_prior_variance",
+           "sample_cos2_prior", "gaussian_posterior_variance", "gaussian_location_bayes_risk", "bayes_risk_cos2"]
 
 
 def van_trees_bound(d, fisher_trace, prior_fisher):
@@ -41,7 +43,9 @@ def van_trees_bound(d, fisher_trace, prior_fisher):
     0.2
     """
     dd = count(d, "d")
-    ft = nonnegative(fisher_trace, "fisher_trace")
+    ft = real_array(fisher_trace, "fisher_trace")
+    if (ft < 0).any():
+        raise ValueError(f"`fisher_trace` must lie in [0, inf], got {fisher_trace!r}.")
     jp = positive(prior_fisher, "prior_fisher", allow_inf=True)
     return scalar_or_array(dd ** 2 / (ft + jp))
 
@@ -71,7 +75,8 @@ def cos2_prior_fisher(d, r):
     True
     """
     dd = count(d, "d")
-    return scalar_or_array(dd * np.pi ** 2 / positive(r, "r") ** 2)
+    with np.errstate(over="ignore"):
+        return scalar_or_array(dd * (np.pi / np.asarray(positive(r, "r"), dtype=float)) ** 2)
 
 
 def cos2_prior_pdf(theta, r):
@@ -98,7 +103,7 @@ def cos2_prior_pdf(theta, r):
     >>> cos2_prior_pdf(0.0, 2.0)
     0.5
     """
-    th = as_float_array(theta, "theta")
+    th = real_array(theta, "theta")
     rr = float(positive(r, "r"))
     dens = np.where(np.abs(th) <= rr, np.cos(np.pi * th / (2 * rr)) ** 2 / rr, 0.0)
     return scalar_or_array(dens)
@@ -127,7 +132,7 @@ def cos2_prior_cdf(u, r):
     >>> cos2_prior_cdf(0.0, 1.0)
     0.5
     """
-    uu = as_float_array(u, "u")
+    uu = real_array(u, "u")
     rr = float(positive(r, "r"))
     return scalar_or_array(np.where(uu <= -rr, 0.0, np.where(uu >= rr, 1.0, _cos2_cdf(np.clip(uu, -rr, rr), rr))))
 
@@ -244,7 +249,7 @@ def gaussian_location_bayes_risk(n, sigma, r, nodes=64):
     nn = count(n, "n")
     s = float(positive(sigma, "sigma")) / np.sqrt(nn)
     rr = float(positive(r, "r"))
-    k = count(nodes, "nodes", minimum=16)
+    k = count(nodes, "nodes", low=16)
     x, w = np.polynomial.legendre.leggauss(k)
     edges = [-rr - 10 * s, rr + 10 * s]
     if 10 * s < rr:
@@ -262,6 +267,68 @@ def gaussian_location_bayes_risk(n, sigma, r, nodes=64):
     mean_z = (weight * z).sum(axis=1) / safe
     var_z = (weight * (z - mean_z[:, None]) ** 2).sum(axis=1) / safe
     return float(np.sum(wy * f * s ** 2 * var_z))
+
+
+def cos2_prior_variance(r):
+    r"""Variance of the cos² prior on :math:`[-r, r]`: :math:`r^2(1/3 - 2/\pi^2)` (the Bayes risk with no data).
+
+    Parameters
+    ----------
+    r : float or array_like
+        Half-width of the prior (> 0).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\int \theta^2 \cos^2(\pi\theta/(2r))/r \, d\theta = r^2(1/3 - 2/\pi^2)`.
+
+    Examples
+    --------
+    >>> round(cos2_prior_variance(1.0), 6)
+    0.130691
+    """
+    return positive(r, "r") ** 2 * (1 / 3 - 2 / np.pi ** 2)
+
+
+@lru_cache(maxsize=1)
+def _bayes_table():
+    u = np.geomspace(1e-3, 1e3, 121)
+    return np.log(u), np.log([gaussian_location_bayes_risk(1, float(x), 1.0) for x in u])
+
+
+def bayes_risk_cos2(T, sigma, r):
+    r"""Per-coordinate Bayes risk of ``T`` samples :math:`N(\theta, \sigma^2)` under the cos² prior on
+    :math:`[-r, r]`, for many ``T`` at once.
+
+    Parameters
+    ----------
+    T : array_like of int
+        Sample sizes (>= 1).
+    sigma, r : float
+        Noise standard deviation and prior half-width (> 0).
+
+    Returns
+    -------
+    ndarray
+        :math:`r^2\rho(u)`, :math:`u = \sigma/(\sqrt T r)` (scale invariance), with :math:`\rho` tabulated once
+        from :func:`gaussian_location_bayes_risk` and interpolated in log-log; below the table
+        :math:`\rho(u) = u^2` (the data dominate), above it the prior variance. It lies above the van Trees bound
+        ``eq-primer-van-trees``.
+
+    Examples
+    --------
+    >>> risk = bayes_risk_cos2([1], 1.0, 1.0)[0]
+    >>> bool(abs(risk - gaussian_location_bayes_risk(1, 1.0, 1.0)) < 1e-9)
+    True
+    """
+    T = counts(T, "T").astype(float)
+    sigma, r = positive(sigma, "sigma"), positive(r, "r")
+    log_u, log_rho = _bayes_table()
+    u = sigma / (np.sqrt(T) * r)
+    with np.errstate(divide="ignore"):
+        log_of_u = np.log(u)
+    inside = np.exp(np.interp(log_of_u, log_u, log_rho))
+    return r ** 2 * np.where(log_of_u < log_u[0], u ** 2, inside)
 
 
 def _cos2_cdf(u, r):

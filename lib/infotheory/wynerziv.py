@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, special
 
-from ._validate import count, nonnegative, positive, scalar_or_array
+from lib.checks import count, nonnegative, positive, scalar_or_array
 
 __all__ = ["conditional_variance_gaussian", "wyner_ziv_gaussian", "wyner_ziv_distortion", "nested_quantise",
            "nested_quantiser_mse", "best_nested_quantiser"]

@@ -1,14 +1,6 @@
-"""The primer's explorers, figures and small simulations (pages in ``book/primer/``).
+"""The primer's views: one module per page of ``book/primer/`` (figures and explorers), in :mod:`lib.primer.views`.
 
-The mathematics is in :mod:`lib.infotheory`; this package turns it into what the five primer pages show and
-imports :mod:`lib.explore` for the sliders. Nothing else in ``lib`` imports it.
-
-Modules
--------
-simulate
-    Monte Carlo of estimators (Fisher / Cramér–Rao page) and cached quantiser runs.
-explorers
-    One factory per explorer, e.g. ``explorers.gaussian_kl()``.
-figures
-    Static matplotlib figures.
+The mathematics is in :mod:`lib.infotheory` (its simulations in :mod:`lib.infotheory.montecarlo`); the views turn
+it into what the five primer pages show and import :mod:`lib.explore` for the sliders. Nothing else in ``lib``
+imports this package.
 """

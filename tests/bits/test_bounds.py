@@ -56,14 +56,15 @@ class TestMseLowerBound:
         assert bd.mse_lower_bound(T, 8, 2, 1.0, 2.0) == pytest.approx(
             [bd.mse_lower_bound(int(t), 8, 2, 1.0, 2.0) for t in T])
 
-    @pytest.mark.parametrize("kw,match", [
-        (dict(B=0), r"`B` must be an integer >= 1"), (dict(d=0), r"`d` must be an integer >= 1"),
-        (dict(B=2.5), r"`B` must be an integer >= 1"), (dict(T=10.0), r"`T` must be an integer"),
-        (dict(sigma=0.0), r"`sigma` must lie in \(0, inf\)"), (dict(r=-1.0), r"`r` must lie in \(0, inf\]"),
+    @pytest.mark.parametrize("kw,error,match", [
+        (dict(B=0), ValueError, r"`B` must be an integer >= 1"), (dict(d=0), ValueError, r"`d` must be an integer >= 1"),
+        (dict(B=2.5), TypeError, r"`B` must be an integer >= 1"), (dict(T=10.0), TypeError, r"`T` must be an integer"),
+        (dict(sigma=0.0), ValueError, r"`sigma` must lie in \(0, inf\)"),
+        (dict(r=-1.0), ValueError, r"`r` must lie in \(0, inf\]"),
     ])
-    def test_rejects_bad_input(self, kw, match):
+    def test_rejects_bad_input(self, kw, error, match):
         args = dict(T=10, d=4, B=2, sigma=1.0, r=2.0) | kw
-        with pytest.raises(ValueError, match=match):
+        with pytest.raises(error, match=match):
             bd.mse_lower_bound(**args)
 
     def test_extreme_valid_values_are_finite(self):
@@ -236,3 +237,57 @@ class TestMatrixVanTreesForAnisotropicNoise:
         scalar = d**2 / (T * np.sum(1 / var))
         assert abs(mse.mean() - matrix) < 3 * mse.std() / math.sqrt(reps)
         assert matrix == pytest.approx(var.sum() / T, rel=1e-9) and scalar < matrix / 6
+
+
+class TestExtremeButFiniteInputs:
+    """A huge or tiny sigma gives the bound's limit (or inf where the value exceeds a double), never an error."""
+
+    def test_huge_noise_leaves_the_prior_term(self):
+        # sigma -> inf: the samples carry no information and the van Trees bound tends to d^2/(d pi^2/r^2).
+        assert bd.mse_lower_bound(10, 4, 2, 1e300, 2.0) == pytest.approx(4 * 2.0**2 / math.pi**2, rel=1e-12)
+        assert bd.mse_lower_bound(10, 4, 2, 1e300) == math.inf
+
+    def test_tiny_noise_gives_zero_error_bound(self):
+        assert bd.mse_lower_bound(10, 4, 2, 1e-300, 2.0) == 0.0
+
+    @pytest.mark.parametrize("fn,args", [
+        (bd.rounds_lower_bound, (0.1, 4, 2, 1e300)), (bd.min_rounds, (0.1, 4, 2, 1e300, 2.0)),
+        (bd.fisher_route_bits, (4, 0.1, 1e300, 1.0)), (bd.ar1_min_rounds, (0.1, 4, 1e300, 0.5)),
+    ])
+    def test_rounds_and_bits_beyond_a_double_are_inf(self, fn, args):
+        assert fn(*args) == math.inf
+
+    def test_communication_bound_stays_exact_for_extreme_ratios(self):
+        # (d/2) log2(d s^2/eps^2) with s/eps = 1e600: computed in logs, not via an overflowing ratio.
+        expected = 0.5 * 8 * (math.log2(8) + 2 * 600 * math.log2(10))
+        assert bd.communication_lower_bound(8, 1e-300, 1e300) == pytest.approx(expected, rel=1e-12)
+
+    def test_fisher_budget_of_extreme_noise(self):
+        assert bd.fisher_budget_per_round(4, 2, 1e300) == 0.0
+        assert bd.fisher_budget_per_round(4, 2, 1e-300) == math.inf
+
+
+class TestBoundsAcceptArrays:
+    @pytest.mark.parametrize("fn,args,i", [
+        (bd.rounds_lower_bound, (0.3, 64, [1, 16, 64, 1024], 1.0), 2),
+        (bd.min_rounds, (0.3, 64, [1, 16, 64, 1024], 1.0, 2.0), 2),
+        (bd.fisher_budget_per_round, (64, [1, 16, 64, 1024], 1.0), 1),
+        (bd.communication_lower_bound, (8, [0.1, 1.0, 10.0], 1.0), 1),
+        (bd.fisher_route_bits, (8, [0.1, 1.0, 10.0], 0.5, 1.0), 1),
+        (bd.correlation_factor, ([0.0, 0.5, 0.9],), 0),
+        (bd.bit_limited_threshold, ([4, 64, 1024],), 0),
+    ])
+    def test_an_array_argument_gives_the_scalar_results(self, fn, args, i):
+        arr = np.asarray(args[i])
+        out = fn(*args)
+        assert out.shape == arr.shape
+        for k, value in enumerate(arr):
+            scalar = fn(*(args[:i] + (value.item(),) + args[i + 1:]))
+            assert isinstance(scalar, float) and out[k] == pytest.approx(scalar, rel=1e-14)
+
+    def test_communication_bound_is_the_gaussian_rate_distortion(self):
+        # independent route: d times R(D) of N(0, s^2) at the per-coordinate distortion eps^2/d
+        from lib.infotheory import gaussian_rate_distortion
+        for d, eps, s in [(8, 1.0, 1.0), (16, 0.3, 2.0), (4, 5.0, 1.0)]:
+            assert bd.communication_lower_bound(d, eps, s) == pytest.approx(
+                d * gaussian_rate_distortion(eps**2 / d, s**2), abs=1e-12)

@@ -51,7 +51,7 @@ class TestAr1Fisher:
                 ar1_fisher(10, rho)
 
     def test_rejects_non_integer_T(self):
-        with pytest.raises(ValueError, match="`T` must be an integer"):
+        with pytest.raises(TypeError, match="`T` must be an integer"):
             ar1_fisher(2.5, 0.1)
 
     def test_rejects_nonpositive_sigma(self):
@@ -214,7 +214,7 @@ class TestScheduleExperiment:
     def test_rejects_bad_arguments(self):
         with pytest.raises(ValueError, match=r"`rho` must lie in \(-1, 1\)"):
             schedule_experiment([0.2, 1.0], d=4, B=2, T=10, reps=2)
-        with pytest.raises(ValueError, match="`T` must be an integer"):
+        with pytest.raises(TypeError, match="`T` must be an integer"):
             schedule_experiment(0.1, d=4, B=2, T=10.5, reps=2)
         with pytest.raises(ValueError, match="`B` must divide `d`"):
             schedule_experiment(0.1, d=4, B=3, T=10, reps=2)

@@ -47,7 +47,7 @@ class TestCausalRdBound:
     def test_rejects_bad_counts(self):
         with pytest.raises(ValueError, match="`B` must be an integer >= 1"):
             causal_rd_bound(0.1, 0, 4)
-        with pytest.raises(ValueError, match="`d` must be an integer"):
+        with pytest.raises(TypeError, match="`d` must be an integer"):
             causal_rd_bound(0.1, 2, 2.5)
         with pytest.raises(ValueError, match=r"`q` must lie in \[0, inf\)"):
             causal_rd_bound(-1.0, 2, 4)

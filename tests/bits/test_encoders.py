@@ -195,10 +195,10 @@ class TestRegistry:
     def test_fresh_instances(self):
         assert _build("sign", 2, 4) is not _build("sign", 2, 4)
 
-    @pytest.mark.parametrize("kw,match", [(dict(B=0), "`B`"), (dict(B=1.5), "`B`"), (dict(d=0), "`d`"),
-                                          (dict(sigma=-1.0), "`sigma`")])
-    def test_rejects_bad_common_arguments(self, kw, match):
-        with pytest.raises(ValueError, match=match):
+    @pytest.mark.parametrize("kw,error,match", [(dict(B=0), ValueError, "`B`"), (dict(B=1.5), TypeError, "`B`"),
+                                                (dict(d=0), ValueError, "`d`"), (dict(sigma=-1.0), ValueError, "`sigma`")])
+    def test_rejects_bad_common_arguments(self, kw, error, match):
+        with pytest.raises(error, match=match):
             enc.make_encoder("sign", **(dict(B=2, d=4, sigma=1.0) | kw))
 
     def test_update_is_per_coordinate_averaging(self):
@@ -208,3 +208,22 @@ class TestRegistry:
         for s in samples:  # gradient at x of ||x - theta||^2/2 with theta = -s (noise-free): x - (-s)
             x = encoder.update(x, encoder.encode(x + s, None, state), state)
         assert np.allclose(x, -np.mean(samples, axis=0))
+
+
+class TestMinimumBits:
+    """The encoder states the fewest bits it can work with; the stored-run table asks it (no second copy)."""
+
+    @pytest.mark.parametrize("name", sorted(enc.ENCODERS))
+    def test_min_bits_is_the_smallest_budget_that_constructs(self, name):
+        cls = enc.ENCODERS[name]
+        extra = {"horizon": 100} if name == "memory_bisection" else {}
+        kwargs = dict(d=64, sigma=1.0, **extra, **({} if name in ("sign", "qsgd", "full", "memory_bisection")
+                                                   else {"M": 10.0}))
+        enc.make_encoder(name, B=cls.min_bits, **kwargs)
+        if cls.min_bits > 1:
+            with pytest.raises(ValueError, match="`B`"):
+                enc.make_encoder(name, B=cls.min_bits - 1, **kwargs)
+
+    def test_qsgd_needs_34_bits(self):
+        from lib.bits.scheme_runs import feasible
+        assert enc.ENCODERS["qsgd"].min_bits == 34 and feasible("qsgd", 34) and not feasible("qsgd", 33)

@@ -43,9 +43,9 @@ class TestRoundsBounds:
         assert all(v.shape == (2, 3) for v in out.values())
 
     def test_rejects_bad_arguments(self):
-        with pytest.raises(ValueError, match="`B` must be >= 1"):
+        with pytest.raises(ValueError, match="`B` must be an integer >= 1"):
             rounds_bounds(0, 4, 1.0, 0.1)
-        with pytest.raises(ValueError, match="`d` must be an integer"):
+        with pytest.raises(TypeError, match="`d` must be an integer"):
             rounds_bounds(2, 2.5, 1.0, 0.1)
         with pytest.raises(ValueError, match=r"`rho` must lie in \(-1, 1\)"):
             rounds_bounds(2, 4, 1.0, 0.1, rho=1.0)

@@ -7,7 +7,7 @@ from scipy import integrate, optimize, stats
 
 from lib.bits import LN2, communication_lower_bound_uniform, fisher_sign, mse_lower_bound
 from lib.bits import routes as R
-from lib.bits.quantizers import tail_threshold_per_bit
+from lib.bits.quantisers import tail_threshold_per_bit
 
 
 class TestAssouadSdpi:

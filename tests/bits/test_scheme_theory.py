@@ -64,7 +64,7 @@ class TestSrError:
             sr_error(10, 4, 2, 3, 1.0, 2.0)
         with pytest.raises(ValueError, match="`spread` must be"):
             sr_error(10, 4, 2, 1, 1.0, 2.0, "middle")
-        with pytest.raises(ValueError, match="`d` must be an integer"):
+        with pytest.raises(TypeError, match="`d` must be an integer"):
             sr_error(10, 2.5, 2, 1, 1.0, 2.0)
 
 
@@ -121,7 +121,6 @@ class TestRatioTable:
     def test_marks_qsgd_as_not_run_below_34_bits(self):
         table = ratio_table([(16, 64), (64, 64)])
         assert math.isnan(table["ratio"]["qsgd"][0]) and table["max_bits"]["qsgd"][1] <= 64
-        assert "<td>QSGD</td><td>–</td>" in table["html"]
 
 
 class TestRoundingVariance:

@@ -100,7 +100,6 @@ class TestSimulateInterface:
 
     @pytest.mark.parametrize("kw,match", [
         (dict(B=0), "`B` must be an integer >= 1"), (dict(d=0), "`d` must be an integer >= 1"),
-        (dict(B=2.5), "`B` must be an integer"), (dict(T=1.0), "`T` must be an integer"),
         (dict(sigma=0.0), "`sigma` must lie in"), (dict(rho=1.0), r"`rho` must lie in \(-1, 1\)"),
         (dict(rho=-1.2), r"`rho` must lie in \(-1, 1\)"), (dict(record=[5, 500]), r"`record` must hold rounds"),
         (dict(reps=0), "`reps` must be an integer >= 1"), (dict(r=math.inf), "`r` must lie in"),
@@ -109,6 +108,12 @@ class TestSimulateInterface:
         args = dict(d=4, B=2, sigma=1.0, T=10, reps=2) | kw
         with pytest.raises(ValueError, match=match):
             simulate("sign", **args)
+
+    @pytest.mark.parametrize("kw,match", [(dict(B=2.5), "`B` must be an integer"),
+                                          (dict(T=1.0), "`T` must be an integer")])
+    def test_rejects_wrong_types(self, kw, match):
+        with pytest.raises(TypeError, match=match):
+            simulate("sign", **(dict(d=4, B=2, sigma=1.0, T=10, reps=2) | kw))
 
     def test_rejects_unknown_scheme(self):
         with pytest.raises(ValueError, match="`scheme` must be one of"):

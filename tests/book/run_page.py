@@ -5,6 +5,7 @@ Faster than a full build while writing a chapter. Explorers render their static 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -38,6 +39,14 @@ def glue_problems(nb) -> list[str]:
     return problems
 
 
+def unglued(nb, text: str) -> list[str]:
+    """Names the prose cites (``{glue:text}`name:fmt```, ``{glue}`name```) that no cell of the page glued."""
+    glued = {out.get("metadata", {}).get("scrapbook", {}).get("name") for cell in nb.cells
+             for out in cell.get("outputs", [])}
+    cited = set(re.findall(r"\{glue(?::\w+)?\}`([^`:]+)", text))
+    return [f"the prose cites `{name}`, which no cell glues" for name in sorted(cited - glued)]
+
+
 def main(argv: list[str]) -> int:
     if not argv:
         print("usage: make page PAGE=book/primer/entropy-kl.md", file=sys.stderr)
@@ -56,7 +65,7 @@ def main(argv: list[str]) -> int:
             print(f"FAILED {page}\n{err}", file=sys.stderr)
             failed += 1
             continue
-        problems = glue_problems(nb)
+        problems = glue_problems(nb) + unglued(nb, page.read_text())
         if problems:
             print(f"FAILED {page}\n" + "\n".join(problems), file=sys.stderr)
             failed += 1

@@ -106,3 +106,28 @@ class TestCramerRaoBound:
     def test_rejects_zero_samples(self):
         with pytest.raises(ValueError, match=r"`n` must be an integer >= 1"):
             f.cramer_rao_bound(1.0, n=0)
+
+
+class TestThresholdFisherInTheTail:
+    """A threshold far in the tail (40 sigma and beyond) or an extreme sigma: the right limit, never NaN."""
+
+    @pytest.mark.parametrize("a", [6.0, 20.0, 40.0])
+    def test_log_information_matches_the_mills_ratio_asymptote(self, a):
+        # phi(a)^2/(Phi(a) Phi(-a)) ~ a phi(a) (1 + 1/a^2) for large a: log = log a - a^2/2 - log sqrt(2 pi) + ...
+        approx = np.log(a) - a**2 / 2 - 0.5 * np.log(2 * np.pi) + np.log1p(1 / a**2)
+        assert f.threshold_quantiser_fisher(a, log=True) == pytest.approx(approx, abs=3 / a**4)
+
+    def test_information_underflows_to_zero_not_nan(self):
+        out = f.threshold_quantiser_fisher(np.array([40.0, -40.0, 1e200]))
+        assert np.array_equal(out, [0.0, 0.0, 0.0])
+        assert np.isfinite(f.threshold_quantiser_fisher(1e200, log=True))
+
+    def test_extreme_sigma_gives_the_limits(self):
+        assert f.threshold_quantiser_fisher(0.0, sigma=1e300) == 0.0
+        assert f.threshold_quantiser_fisher(0.0, sigma=1e-300) == np.inf
+        assert f.threshold_quantiser_fisher(0.0, sigma=1e300, log=True) == pytest.approx(
+            np.log(2 / np.pi) - 2 * np.log(1e300), rel=1e-14)
+
+    def test_sign_quantiser_of_part_one_is_the_same_function(self):
+        from lib.bits import fisher_sign
+        assert fisher_sign is f.threshold_quantiser_fisher

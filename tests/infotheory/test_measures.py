@@ -49,7 +49,7 @@ class TestEntropy:
             m.entropy([np.nan, 1.0])
 
     def test_rejects_non_numeric(self):
-        with pytest.raises(TypeError, match=r"`p` must be a number or an array"):
+        with pytest.raises(TypeError, match=r"`p` must be a real number or an array"):
             m.entropy(["a", "b"])
 
     @pytest.mark.parametrize("base", [1, 0, -2, "two"])

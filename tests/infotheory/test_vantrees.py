@@ -40,7 +40,7 @@ class TestVanTreesBound:
         assert f.van_trees_bound(3, a.sum(), 0.0 + 1e-300) <= np.sum(1 / a)
 
     def test_rejects_negative_fisher_trace(self):
-        with pytest.raises(ValueError, match=r"`fisher_trace` must lie in \[0, inf\)"):
+        with pytest.raises(ValueError, match=r"`fisher_trace` must lie in \[0, inf\]"):
             f.van_trees_bound(2, -1.0, 1.0)
 
     def test_rejects_zero_prior_fisher(self):

@@ -1,4 +1,4 @@
-"""Tests of lib.bits.quantizers against independent computations (quadrature, mpmath, finite differences)."""
+"""Tests of lib.bits.quantisers against independent computations (quadrature, mpmath, finite differences)."""
 import math
 
 import mpmath as mp
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from lib.bits import quantizers as q
+from lib.bits import quantisers as q
 
 
 def _quad_cell_stats(thresholds, theta, sigma):
@@ -27,28 +27,28 @@ def _quad_fisher(thresholds, theta=0.0, sigma=1.0):
     return float(np.sum(s[keep] ** 2 / p[keep]))
 
 
-class TestQuantizerFisher:
+class TestQuantiserFisher:
     @pytest.mark.parametrize("thresholds,theta,sigma", [
         ([0.0], 0.0, 1.0), ([-1.0, 0.3, 2.0], 0.2, 1.5), ([-0.5, 0.0, 0.5], -0.7, 0.4), ([3.0], 0.0, 1.0),
     ])
     def test_matches_quadrature(self, thresholds, theta, sigma):
-        assert q.quantizer_fisher(thresholds, theta, sigma) == pytest.approx(
+        assert q.quantiser_fisher(thresholds, theta, sigma) == pytest.approx(
             _quad_fisher(thresholds, theta, sigma), rel=1e-7)
 
     def test_sign_at_mean_is_two_over_pi(self):
-        assert abs(q.quantizer_fisher([0.0]) - 2 / math.pi) < 1e-12
+        assert abs(q.quantiser_fisher([0.0]) - 2 / math.pi) < 1e-12
 
     def test_scales_as_inverse_variance(self):
         t = [-0.4, 0.1, 0.9]
-        assert q.quantizer_fisher(np.multiply(t, 3.0), 0.0, 3.0) == pytest.approx(q.quantizer_fisher(t) / 9.0,
+        assert q.quantiser_fisher(np.multiply(t, 3.0), 0.0, 3.0) == pytest.approx(q.quantiser_fisher(t) / 9.0,
                                                                                   rel=1e-12)
 
     def test_no_thresholds_carry_no_information(self):
-        assert q.quantizer_fisher([]) == 0.0
+        assert q.quantiser_fisher([]) == 0.0
 
     def test_bounded_by_data_processing_and_by_twice_entropy(self):
         rng = np.random.default_rng(1)
-        fisher, entropy = q.random_quantizers(rng, 5000, max_cells=8, spread=4.0)
+        fisher, entropy = q.random_quantisers(rng, 5000, max_cells=8, spread=4.0)
         assert np.all(fisher >= 0) and np.all(fisher <= 1.0 + 1e-12)
         assert np.all(fisher <= 2 * entropy + 1e-12)
 
@@ -56,30 +56,31 @@ class TestQuantizerFisher:
         mp.mp.dps = 40
         t = mp.mpf(20)
         ref = mp.npdf(t) ** 2 / (mp.ncdf(t) * mp.ncdf(-t))
-        assert q.quantizer_fisher([20.0]) == pytest.approx(float(ref), rel=1e-9)
+        assert q.quantiser_fisher([20.0]) == pytest.approx(float(ref), rel=1e-9)
 
     @pytest.mark.parametrize("bad", [[1.0, 0.0], [0.0, 0.0], [0.0, float("nan")], [float("inf")]])
     def test_rejects_unsorted_or_nonfinite_thresholds(self, bad):
         with pytest.raises(ValueError, match="`thresholds`"):
-            q.quantizer_fisher(bad)
+            q.quantiser_fisher(bad)
 
-    @pytest.mark.parametrize("sigma", [0.0, -1.0, float("nan")])
-    def test_rejects_nonpositive_sigma(self, sigma):
-        with pytest.raises(ValueError, match=r"`sigma` must lie in \(0, inf\)"):
-            q.quantizer_fisher([0.0], sigma=sigma)
+    @pytest.mark.parametrize("sigma,match", [(0.0, r"must lie in \(0, inf\)"), (-1.0, r"must lie in \(0, inf\)"),
+                                             (float("nan"), "must not contain NaN")])
+    def test_rejects_nonpositive_sigma(self, sigma, match):
+        with pytest.raises(ValueError, match="`sigma` " + match):
+            q.quantiser_fisher([0.0], sigma=sigma)
 
 
-class TestQuantizerEntropy:
+class TestQuantiserEntropy:
     def test_matches_quadrature(self):
         t = [-1.0, 0.2, 0.7]
         p, _ = _quad_cell_stats(t, 0.3, 1.2)
-        assert q.quantizer_entropy(t, 0.3, 1.2) == pytest.approx(-np.sum(p * np.log(p)), rel=1e-9)
+        assert q.quantiser_entropy(t, 0.3, 1.2) == pytest.approx(-np.sum(p * np.log(p)), rel=1e-9)
 
     def test_one_bit_at_mean_is_ln2(self):
-        assert q.quantizer_entropy([0.0]) == pytest.approx(math.log(2), rel=1e-14)
+        assert q.quantiser_entropy([0.0]) == pytest.approx(math.log(2), rel=1e-14)
 
     def test_one_bit_ratio_tends_to_two_without_exceeding(self):
-        ratios = [q.quantizer_fisher([t]) / q.quantizer_entropy([t]) for t in (0.0, 2.0, 5.0, 20.0, 35.0)]
+        ratios = [q.quantiser_fisher([t]) / q.quantiser_entropy([t]) for t in (0.0, 2.0, 5.0, 20.0, 35.0)]
         assert np.all(np.diff(ratios) > 0) and ratios[-1] < 2.0 and ratios[-1] > 1.97
 
 
@@ -89,31 +90,31 @@ class TestUniformThresholds:
         assert t.size == 7 and np.allclose(np.diff(t), 0.5) and t.mean() == pytest.approx(1.0)
 
     def test_rejects_bad_b(self):
-        with pytest.raises(ValueError, match="`b`"):
+        with pytest.raises(TypeError, match="`b`"):
             q.uniform_thresholds(2.5, 1.0)
 
 
-class TestBestUniformQuantizer:
+class TestBestUniformQuantiser:
     # Reference values: theory-spec I.3 (numerical optimum computed independently with scipy while writing it).
     @pytest.mark.parametrize("b,fisher,step", [(2, 0.8825, 0.982), (3, 0.9642, 0.565), (4, 0.9892, 0.320)])
     def test_matches_spec_table(self, b, fisher, step):
-        f, s = q.best_uniform_quantizer(b)
+        f, s = q.best_uniform_quantiser(b)
         assert f == pytest.approx(fisher, abs=1e-4) and s == pytest.approx(step, abs=2e-3)
 
     @pytest.mark.parametrize("b", [2, 3, 4])
     def test_is_a_local_maximum_by_quadrature(self, b):
-        f, s = q.best_uniform_quantizer(b)
+        f, s = q.best_uniform_quantiser(b)
         for factor in (0.97, 1.03):
             assert _quad_fisher(q.uniform_thresholds(b, s * factor)) < f
 
     def test_rises_with_b_towards_one_and_per_bit_falls(self):
-        values = np.array([q.best_uniform_quantizer(b)[0] for b in range(1, 7)])
+        values = np.array([q.best_uniform_quantiser(b)[0] for b in range(1, 7)])
         assert np.all(np.diff(values) > 0) and values[-1] < 1.0 and values[-1] > 0.998
         assert np.all(np.diff(values / np.arange(1, 7)) < 0)
 
     def test_scales_with_sigma(self):
-        f1, s1 = q.best_uniform_quantizer(3)
-        f2, s2 = q.best_uniform_quantizer(3, sigma=2.0)
+        f1, s1 = q.best_uniform_quantiser(3)
+        f2, s2 = q.best_uniform_quantiser(3, sigma=2.0)
         assert f2 == pytest.approx(f1 / 4) and s2 == pytest.approx(2 * s1)
 
 
@@ -124,15 +125,15 @@ class TestFisherSign:
     def test_spec_values(self):
         assert q.fisher_sign(np.array([1.0, 2.0])) == pytest.approx([0.4386, 0.1311], abs=1e-4)
 
-    def test_equals_one_threshold_quantizer(self):
+    def test_equals_one_threshold_quantiser(self):
         for a in (-2.5, -0.3, 0.0, 1.7):
-            assert q.fisher_sign(a, sigma=0.7) == pytest.approx(q.quantizer_fisher([a * 0.7], 0.0, 0.7), rel=1e-10)
+            assert q.fisher_sign(a, sigma=0.7) == pytest.approx(q.quantiser_fisher([a * 0.7], 0.0, 0.7), rel=1e-10)
 
     def test_huge_offset_is_finite(self):
         assert 0.0 <= q.fisher_sign(60.0) < 1e-300 or np.isfinite(q.fisher_sign(60.0))
 
     def test_rejects_nan(self):
-        with pytest.raises(ValueError, match="`a` must be finite"):
+        with pytest.raises(ValueError, match="`a` must not contain NaN"):
             q.fisher_sign(float("nan"))
 
 
@@ -243,3 +244,40 @@ class TestTailThresholdPerBit:
     def test_rejects_non_finite_offsets(self):
         with pytest.raises(ValueError, match="`a`"):
             q.tail_threshold_per_bit(float("inf"))
+
+
+class TestTailThresholdFarOut:
+    @pytest.mark.parametrize("a", [40.0, 1e3, 1e5, 1e200])
+    def test_tends_to_the_ceiling_without_nan(self, a):
+        value = q.tail_threshold_per_bit(a)
+        assert np.isfinite(value) and 1.378 < value <= 2 * np.log(2)
+
+    def test_increases_towards_two_ln_two(self):
+        values = q.tail_threshold_per_bit(np.array([5.0, 10.0, 40.0, 1e3, 1e4]))
+        assert np.all(np.diff(values) > 0) and values[-1] == pytest.approx(2 * np.log(2), rel=1e-6)
+
+    def test_matches_direct_formula_where_it_is_accurate(self):
+        from scipy import stats
+        for a in (0.5, 2.0, 5.0):
+            qa = stats.norm.sf(a)
+            h2 = -(qa * np.log2(qa) + (1 - qa) * np.log2(1 - qa))
+            g = stats.norm.pdf(a) ** 2 / (qa * (1 - qa))
+            assert q.tail_threshold_per_bit(a) == pytest.approx(g / h2, rel=1e-10)
+
+
+class TestExtremeSigmaAndRange:
+    """sigma = 1e300 or 1e-300 and a stochastic-rounding range far below sigma: limits, never an error or NaN."""
+
+    @pytest.mark.parametrize("fn", [lambda s: q.quantiser_fisher([0.0], 0.0, s), lambda s: q.fisher_argmax(4, s),
+                                    lambda s: q.best_uniform_quantiser(3, s)[0], lambda s: q.fisher_sign(0.0, s)])
+    def test_fisher_information_scales_as_one_over_sigma_squared_to_the_limits(self, fn):
+        assert fn(1e300) == 0.0 and fn(1e-300) == math.inf
+        assert fn(1e3) == pytest.approx(fn(1.0) * 1e-6, rel=1e-12)
+
+    @pytest.mark.parametrize("M", [1e-7, 1e-100, 1e-300])
+    def test_stochastic_rounding_with_a_tiny_range_is_the_sign_bit(self, M):
+        # the message is the sign of X - 0 with probability -> 1: the information tends to 2/pi (sigma = 1)
+        assert q.fisher_stochastic_round(M) == pytest.approx(2 / math.pi, rel=1e-9)
+
+    def test_stochastic_rounding_with_a_huge_range_carries_nothing(self):
+        assert q.fisher_stochastic_round(1e300) == 0.0

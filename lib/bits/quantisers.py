@@ -16,19 +16,20 @@ import math
 import numpy as np
 from scipy import integrate, optimize, special
 
-from . import _validate as v
+from lib import checks
+from lib.infotheory import threshold_quantiser_fisher
 
 __all__ = [
-    "quantizer_fisher",
-    "quantizer_entropy",
+    "quantiser_fisher",
+    "quantiser_entropy",
     "uniform_thresholds",
-    "best_uniform_quantizer",
+    "best_uniform_quantiser",
     "fisher_sign",
     "fisher_argmax",
     "fisher_stochastic_round",
     "tail_threshold_per_bit",
     "fisher_entropy_many",
-    "random_quantizers",
+    "random_quantisers",
     "fisher_per_bit_families",
 ]
 
@@ -59,9 +60,16 @@ def _log_cell_probabilities(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 
 
 def _log_density(z: np.ndarray) -> np.ndarray:
-    """log phi(z); -inf at +-inf."""
+    """log phi(z); -inf at +-inf (and for |z| so large that z^2 overflows)."""
     finite = np.isfinite(z)
-    return np.where(finite, -0.5 * np.where(finite, z, 0.0) ** 2 - _LOG_SQRT_2PI, -np.inf)
+    with np.errstate(over="ignore"):
+        return np.where(finite, -0.5 * np.where(finite, z, 0.0) ** 2 - _LOG_SQRT_2PI, -np.inf)
+
+
+def _per_variance(value, sigma: float) -> float:
+    """``value / sigma^2`` as a float, with 0 or inf (not an OverflowError) for extreme ``sigma``."""
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        return float(np.float64(value) * (1.0 / np.float64(sigma)) ** 2)
 
 
 def fisher_entropy_many(a) -> tuple[np.ndarray, np.ndarray]:
@@ -93,13 +101,13 @@ def fisher_entropy_many(a) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _standardised(thresholds, theta, sigma):
-    tau = v.sorted_thresholds("thresholds", thresholds)
-    theta = v.real("theta", theta)
-    sigma = v.positive("sigma", sigma)
+    tau = checks.sorted_thresholds(thresholds, "thresholds")
+    theta = checks.real(theta, "theta")
+    sigma = checks.positive(sigma, "sigma")
     return (tau - theta) / sigma, sigma
 
 
-def quantizer_fisher(thresholds, theta: float = 0.0, sigma: float = 1.0) -> float:
+def quantiser_fisher(thresholds, theta: float = 0.0, sigma: float = 1.0) -> float:
     """Fisher information about ``theta`` of the cell index of ``X ~ N(theta, sigma^2)``.
 
     Parameters
@@ -123,15 +131,15 @@ def quantizer_fisher(thresholds, theta: float = 0.0, sigma: float = 1.0) -> floa
 
     Examples
     --------
-    >>> round(quantizer_fisher([0.0]) * math.pi / 2, 12)   # one threshold at the mean: 2/pi
+    >>> round(quantiser_fisher([0.0]) * math.pi / 2, 12)   # one threshold at the mean: 2/pi
     1.0
     """
     a, sigma = _standardised(thresholds, theta, sigma)
     fisher, _ = fisher_entropy_many(a[None, :])
-    return float(fisher[0]) / sigma**2
+    return _per_variance(fisher[0], sigma)
 
 
-def quantizer_entropy(thresholds, theta: float = 0.0, sigma: float = 1.0) -> float:
+def quantiser_entropy(thresholds, theta: float = 0.0, sigma: float = 1.0) -> float:
     """Entropy ``H(Y) = -sum_i p_i ln p_i`` (nats) of the cell index; it equals ``I(X; Y)`` (``Y`` is a function of ``X``).
 
     Parameters
@@ -167,18 +175,18 @@ def uniform_thresholds(b: int, step: float, center: float = 0.0) -> np.ndarray:
     -------
     ndarray
         ``center + step * (i - (2^b - 2)/2)`` for ``i = 0, ..., 2^b - 2``; pass them to
-        :func:`quantizer_fisher` (``eq-bits-quantizer-fisher``).
+        :func:`quantiser_fisher` (``eq-bits-quantizer-fisher``).
     """
-    b = v.count("b", b)
+    b = checks.count(b, "b")
     if b > 24:
         raise ValueError(f"`b` must be at most 24 (2^b cells are enumerated), got {b}.")
-    step = v.positive("step", step)
-    center = v.real("center", center)
+    step = checks.positive(step, "step")
+    center = checks.real(center, "center")
     m = 2**b - 1
     return center + step * (np.arange(m) - (m - 1) / 2.0)
 
 
-def best_uniform_quantizer(b: int, sigma: float = 1.0) -> tuple[float, float]:
+def best_uniform_quantiser(b: int, sigma: float = 1.0) -> tuple[float, float]:
     """The uniform ``b``-bit quantiser centred at the mean with the largest Fisher information.
 
     Parameters
@@ -201,12 +209,12 @@ def best_uniform_quantizer(b: int, sigma: float = 1.0) -> tuple[float, float]:
     (``eq-bits-quantizer-fisher``). Values in units of ``1/sigma^2``: b=2: 0.8825 (step 0.982 sigma), b=3: 0.9642,
     b=4: 0.9892.
     """
-    b = v.count("b", b)
+    b = checks.count(b, "b")
     if b > 12:
         raise ValueError(f"`b` must be at most 12 here (the gain beyond is below 1e-6), got {b}.")
-    sigma = v.positive("sigma", sigma)
+    sigma = checks.positive(sigma, "sigma")
     if b == 1:
-        return quantizer_fisher([0.0]) / sigma**2, math.nan
+        return _per_variance(quantiser_fisher([0.0]), sigma), math.nan
     m = 2**b - 1
     offsets = np.arange(m) - (m - 1) / 2.0
 
@@ -218,40 +226,13 @@ def best_uniform_quantizer(b: int, sigma: float = 1.0) -> tuple[float, float]:
     i = int(np.argmin(values))
     lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
     res = optimize.minimize_scalar(neg, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
-    return float(-res.fun) / sigma**2, float(res.x) * sigma
+    return _per_variance(-res.fun, sigma), float(res.x) * sigma
 
 
-def fisher_sign(a, sigma: float = 1.0):
-    """Fisher information of one threshold at standardised offset ``a`` from the mean.
-
-    Parameters
-    ----------
-    a : float or array_like
-        ``(tau - theta)/sigma``; finite.
-    sigma : float, optional
-        Noise standard deviation.
-
-    Returns
-    -------
-    float or ndarray
-        ``phi(a)^2 / (sigma^2 Phi(a)(1 - Phi(a)))``, computed in logs (stable for large ``|a|``).
-
-    Notes
-    -----
-    Equation ``eq-bits-fisher-sign`` of page ``bits-fisher-per-bit``; at ``a = 0`` it is ``2/(pi sigma^2)``.
-
-    Examples
-    --------
-    >>> abs(fisher_sign(0.0) - 2 / math.pi) < 1e-12
-    True
-    """
-    arr = np.asarray(a, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"`a` must be finite, got {a!r}.")
-    sigma = v.positive("sigma", sigma)
-    log_i = -arr**2 - 2 * _LOG_SQRT_2PI - special.log_ndtr(arr) - special.log_ndtr(-arr)
-    out = np.exp(log_i) / sigma**2
-    return float(out) if out.ndim == 0 else out
+#: Fisher information of one threshold at standardised offset ``a`` (the sign quantiser; equation
+#: ``eq-bits-fisher-sign`` of page ``bits-fisher-per-bit``): the primer's
+#: :func:`lib.infotheory.threshold_quantiser_fisher`, one function under the name Part I uses.
+fisher_sign = threshold_quantiser_fisher
 
 
 def _expected_max(M: float) -> float:
@@ -288,12 +269,12 @@ def fisher_argmax(k: int, sigma: float = 1.0) -> float:
     Equation ``eq-bits-fisher-argmax`` of page ``bits-fisher-per-bit``. ``k = 1`` is the sign of ``X_1 - X_2``, with
     trace ``2/pi``.
     """
-    k = v.count("k", k)
+    k = checks.count(k, "k")
     if k > 60:
         raise ValueError(f"`k` must be at most 60 (2^k coordinates), got {k}.")
-    sigma = v.positive("sigma", sigma)
+    sigma = checks.positive(sigma, "sigma")
     M = 2.0**k
-    return M * _expected_max(M) ** 2 / ((M - 1) * sigma**2)
+    return _per_variance(M * _expected_max(M) ** 2 / (M - 1), sigma)
 
 
 def fisher_stochastic_round(M: float, sigma: float = 1.0, theta: float = 0.0) -> float:
@@ -315,16 +296,23 @@ def fisher_stochastic_round(M: float, sigma: float = 1.0, theta: float = 0.0) ->
         ``1/(M^2 - theta^2)`` when ``M >> sigma`` and ``|theta|`` is a few sigma inside ``M``, so ``1/M^2`` at
         ``theta = 0`` (equation ``eq-bits-fisher-stochastic-round``).
     """
-    M = v.positive("M", M)
-    sigma = v.positive("sigma", sigma)
-    theta = v.real("theta", theta)
+    M = checks.positive(M, "M")
+    sigma = checks.positive(sigma, "sigma")
+    theta = checks.real(theta, "theta")
     lo, hi = (-M - theta) / sigma, (M - theta) / sigma
-    inside = float(np.exp(_log_cell_probabilities(np.array(lo), np.array(hi))))
+    if hi - lo < 1e-6:  # a cell far narrower than sigma: P(inside) = width x density (relative error < 1e-12)
+        inside = (hi - lo) * float(np.exp(_log_density(np.array(0.5 * (lo + hi)))))
+    else:
+        inside = float(np.exp(_log_cell_probabilities(np.array(lo), np.array(hi))))
     dens_lo, dens_hi = np.exp(_log_density(np.array([lo, hi])))
     mean_inside = theta * inside + sigma * float(dens_lo - dens_hi)
     p = float(special.ndtr(-hi)) + (mean_inside + M * inside) / (2 * M)
     dp = inside / (2 * M)
     return dp**2 / (p * (1 - p))
+
+
+#: Beyond this offset the tail threshold's Fisher per bit is evaluated here (within 1e-6 of its limit 2 ln 2).
+_TAIL_A_MAX = 1e4
 
 
 def tail_threshold_per_bit(a):
@@ -353,15 +341,18 @@ def tail_threshold_per_bit(a):
     >>> round(float(tail_threshold_per_bit(5.0)), 3)
     1.161
     """
-    g = fisher_sign(a)
-    arr = np.asarray(a, dtype=float)
-    log_q, log_1mq = special.log_ndtr(-np.abs(arr)), special.log_ndtr(np.abs(arr))
-    bits = -(np.exp(log_q) * log_q + np.exp(log_1mq) * log_1mq) / math.log(2.0)
-    out = g / bits
+    arr = np.clip(np.abs(checks.real(a, "a")), 0.0, _TAIL_A_MAX)
+    log_g = threshold_quantiser_fisher(arr, log=True)
+    log_q = special.log_ndtr(-arr)  # q = Phi(-|a|) <= 1/2: the rarer outcome
+    q = np.exp(log_q)
+    # h2(q) in nats = q (-ln q + (1 - q) (-ln(1 - q))/q); the last factor tends to 1 as q -> 0
+    tail = np.where(q > 0, -np.log1p(-q) / np.where(q > 0, q, 1.0), 1.0)
+    log_bits = log_q + np.log(-log_q + (1 - q) * tail) - math.log(math.log(2.0))
+    out = np.exp(log_g - log_bits)
     return float(out) if out.ndim == 0 else out
 
 
-def random_quantizers(rng: np.random.Generator, n: int, max_cells: int = 8, spread: float = 3.0):
+def random_quantisers(rng: np.random.Generator, n: int, max_cells: int = 8, spread: float = 3.0):
     """Fisher information and entropy of ``n`` random scalar quantisers (sigma = 1, theta = 0).
 
     Parameters
@@ -380,9 +371,9 @@ def random_quantizers(rng: np.random.Generator, n: int, max_cells: int = 8, spre
     fisher, entropy : ndarray
         ``I_Q`` (units ``1/sigma^2``) and ``H(Y)`` (nats), for the check ``I_Q <= 2 H(Y)`` of ``eq-bits-fisher-mi``.
     """
-    n = v.count("n", n)
-    max_cells = v.count("max_cells", max_cells, low=2)
-    spread = v.positive("spread", spread)
+    n = checks.count(n, "n")
+    max_cells = checks.count(max_cells, "max_cells", low=2)
+    spread = checks.positive(spread, "spread")
     cells = rng.integers(2, max_cells + 1, size=n)
     a = np.sort(rng.uniform(-spread, spread, size=(n, max_cells - 1)), axis=1)
     a[np.arange(max_cells - 1)[None, :] >= (cells - 1)[:, None]] = np.inf
@@ -408,10 +399,10 @@ def fisher_per_bit_families(max_b: int = 6, ks=(1, 2, 4, 8, 16), tails=(2.0, 3.0
         ``"argmax"`` (x = the ``ks``) and ``"tail"`` (x = the offsets), to compare with the ceiling ``2 ln 2`` of
         ``eq-bits-fisher-mi``.
     """
-    max_b = v.count("max_b", max_b)
+    max_b = checks.count(max_b, "max_b")
     bits = np.arange(1, max_b + 1)
-    uniform = np.array([best_uniform_quantizer(int(b))[0] for b in bits]) / bits
-    ks = np.array([v.count("k", k) for k in ks])
+    uniform = np.array([best_uniform_quantiser(int(b))[0] for b in bits]) / bits
+    ks = np.array([checks.count(k, "k") for k in ks])
     argmax = np.array([fisher_argmax(int(k)) for k in ks]) / ks
-    tails = np.array([v.positive("tails", a) for a in tails])
+    tails = np.array([checks.positive(a, "tails") for a in tails])
     return {"uniform": (bits, uniform), "argmax": (ks, argmax), "tail": (tails, tail_threshold_per_bit(tails))}

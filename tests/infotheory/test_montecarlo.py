@@ -1,10 +1,10 @@
-"""lib.primer.simulate against exact references (binomial sums, closed forms, exact quantiser errors)."""
+"""lib.infotheory.montecarlo against exact references (binomial sums, closed forms, exact quantiser errors)."""
 import numpy as np
 import pytest
 from scipy import special, stats
 
 from lib import infotheory as it
-from lib.primer import simulate as sim
+from lib.infotheory import montecarlo as sim
 
 
 def one_bit_mle_exact(a, n):

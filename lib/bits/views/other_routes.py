@@ -1,18 +1,17 @@
-"""Explorer of page ``bits-other-routes``: the van Trees product bound beside the Assouad + SDPI route.
-
-The factory returns a :class:`lib.explore.Explorer`; the page cell is just the call. Every curve is a closed form
-from :mod:`lib.bits.routes` and :mod:`lib.bits.bounds`, so the static book precomputes all states quickly.
-"""
+"""The explorer of page ``bits-other-routes`` (book/bits/other-routes.md)."""
 from __future__ import annotations
 
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
+from lib.explore.tables import show_table
+from lib.explore.style import color
 
-from .bounds import mse_lower_bound
-from .routes import assouad_sdpi_bound, tail_scheme_budget, truncation_level
+from ..bounds import mse_lower_bound
+from ..routes import assouad_sdpi_bound, tail_scheme_budget, truncation_level
 
-__all__ = ["routes_bounds"]
+__all__ = ['routes_bounds', 'efficiency_table']
+
 
 _T = np.unique(np.geomspace(10, 10**6, 41).astype(int))
 
@@ -26,7 +25,7 @@ def _routes_view(d, B, fail, sigma=1.0):
     bits = min(B, d)
     scheme = d**2 * sigma**2 / (_T * tail_scheme_budget(d, bits, sigma))
     return View([
-        Trace("van Trees product bound", _T, van_trees, color="#000000"),
+        Trace("van Trees product bound", _T, van_trees, color=color("bound")),
         Trace("Assouad + SDPI, local constant κ = 1", _T, local, dash="dash", color="#0072B2"),
         Trace("Assouad + SDPI after truncation, κ = 4τ²", _T, truncated, dash="dot", color="#D55E00"),
         Trace("entropy-coded tail thresholds (asymptotic)", _T, scheme, color="#009E73"),
@@ -54,3 +53,19 @@ def routes_bounds() -> Explorer:
          Param("fail", 0.01, 0.5, default=0.1, values=[0.01, 0.1, 0.5], log=True,
                label="truncation failure probability")],
         _routes_view, x_label="rounds T", y_label="mean squared error (σ = 1)", log_x=True, log_y=True)
+
+
+def efficiency_table(table: dict):
+    """The table of :func:`lib.bits.routes.efficiency_table`: the product bound's budget over the tail scheme's.
+
+    Parameters
+    ----------
+    table : dict
+        From :func:`lib.bits.routes.efficiency_table`.
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    header = ["d/B", "offset a (σ)", "fisher per bit (1/σ²)", "product-bound budget / scheme budget"]
+    return show_table(header, [[r, f"{a:.3f}", f"{f:.4f}", f"{g:.4f}"] for r, a, f, g in table["rows"]])

@@ -1,4 +1,4 @@
-"""Tests of lib.bits.explorers (static specs within budget, values consistent with the library) and figures."""
+"""Tests of the views of the reduction and bound pages (static specs within budget, values consistent with the library) and figures."""
 import math
 
 import matplotlib
@@ -7,14 +7,17 @@ import pytest
 
 matplotlib.use("Agg")
 
-from lib.bits import LN2, bisection_error, explorers, figures, rounds_lower_bound  # noqa: E402
+from lib.bits import LN2, bisection_error, rounds_lower_bound  # noqa: E402
 from lib.bits.noiseless import uniform_distortion_bound  # noqa: E402
 from lib.explore.explorer import MAX_STATES  # noqa: E402
 from lib.explore.static import static_spec  # noqa: E402
-from lib.infotheory import gaussian_location_bayes_risk, van_trees_bound  # noqa: E402
+from lib.bits.views import (bit_oracle_reduction, communication_bound, fisher_per_bit,  # noqa: E402
+                            statistical_bound)
+from lib.infotheory import bayes_risk_cos2, gaussian_location_bayes_risk, van_trees_bound  # noqa: E402
 
-FACTORIES = [explorers.sgd_gain, explorers.communication_bits, explorers.statistical_bound, explorers.product_bound,
-             explorers.quantizer_calculator]
+FACTORIES = [bit_oracle_reduction.sgd_gain, communication_bound.communication_bits, statistical_bound.statistical_bound,
+             fisher_per_bit.product_bound,
+             fisher_per_bit.quantiser_calculator]
 
 
 @pytest.mark.parametrize("factory", FACTORIES, ids=lambda f: f.__name__)
@@ -34,7 +37,7 @@ class TestExplorerSpecs:
 
 class TestSgdGainExplorer:
     def test_unit_gain_sits_on_the_bound(self):
-        view = explorers.sgd_gain().view(gain=1.0, start=1000.0, sigma=2.0)
+        view = bit_oracle_reduction.sgd_gain().view(gain=1.0, start=1000.0, sigma=2.0)
         err = view.traces[0]
         assert np.allclose(err.y, 16 * 4.0 / err.x, rtol=1e-12)
 
@@ -53,18 +56,18 @@ class TestCommunicationExplorer:
         assert van_trees_bound(d, 2 * LN2 * bits / sigma**2, d / s**2) == pytest.approx(eps**2, rel=1e-12)
 
     def test_zero_noise_hides_the_fisher_route(self):
-        view = explorers.communication_bits().view(d=16, s=1.0, sigma=0.0, eps=0.1)
+        view = communication_bound.communication_bits().view(d=16, s=1.0, sigma=0.0, eps=0.1)
         assert np.all(np.isnan(view.traces[1].y))
 
 
 class TestStatisticalExplorer:
     @pytest.mark.parametrize("T,sigma,r", [(1, 1.0, 1.0), (37, 0.5, 2.0), (5000, 2.0, 0.5)])
     def test_tabulated_bayes_risk_matches_quadrature(self, T, sigma, r):
-        assert explorers.bayes_risk_cos2([T], sigma, r)[0] == pytest.approx(
+        assert bayes_risk_cos2([T], sigma, r)[0] == pytest.approx(
             gaussian_location_bayes_risk(T, sigma, r), rel=2e-3)
 
     def test_bayes_risk_between_bound_and_sample_mean(self):
-        view = explorers.statistical_bound().view(d=16, sigma=1.0, r=1.0, eps=0.3)
+        view = statistical_bound.statistical_bound().view(d=16, sigma=1.0, r=1.0, eps=0.3)
         bound, bayes = view.traces[0].y, view.traces[1].y
         T = view.traces[0].x
         assert np.all(bound <= bayes * (1 + 1e-3)) and np.all(bayes <= 16 / T * (1 + 1e-3))
@@ -72,14 +75,14 @@ class TestStatisticalExplorer:
 
 class TestProductExplorer:
     def test_marker_is_the_rounds_bound(self):
-        view = explorers.product_bound().view(B=8, d=256, sigma=2.0, eps=0.1)
+        view = fisher_per_bit.product_bound().view(B=8, d=256, sigma=2.0, eps=0.1)
         assert view.traces[-1].y[0] == pytest.approx(rounds_lower_bound(0.1, 256, 8, 2.0))
         assert "bit-limited" in view.note
 
 
-class TestQuantizerExplorer:
-    def test_peak_of_two_bit_curve_is_the_best_uniform_quantizer(self):
-        view = explorers.quantizer_calculator().view(b=2, offset=0.0, step=1.0)
+class TestQuantiserExplorer:
+    def test_peak_of_two_bit_curve_is_the_best_uniform_quantiser(self):
+        view = fisher_per_bit.quantiser_calculator().view(b=2, offset=0.0, step=1.0)
         assert max(view.traces[0].y) == pytest.approx(0.8825, abs=2e-3)
 
 
@@ -91,16 +94,16 @@ class TestFigures:
                 assert label and label[0] == label[0].lower()
 
     def test_all_figures_draw_with_lowercase_labels_and_no_title(self):
-        from lib.bits import random_quantizers, simulate
-        fi, en = random_quantizers(np.random.default_rng(0), 200)
+        from lib.bits import random_quantisers, simulate
+        fi, en = random_quantisers(np.random.default_rng(0), 200)
         run = simulate("full", d=4, B=1, sigma=1.0, T=20, reps=10)
-        for fig in (figures.error_vs_rounds({"a": run}, reference=(run.rounds, 4 / run.rounds)),
-                    figures.bisection_vs_bound(4, 1.0, 16), figures.statistical_bound(4, 1.0, 1.0, mc=run, T_max=50),
-                    figures.fisher_per_bit_bars(3, (1, 2)), figures.fisher_vs_entropy(fi, en)):
+        for fig in (bit_oracle_reduction.error_vs_rounds({"a": run}, reference=(run.rounds, 4 / run.rounds)),
+                    communication_bound.bisection_vs_bound(4, 1.0, 16), statistical_bound.statistical_bound_figure(4, 1.0, 1.0, mc=run, T_max=50),
+                    fisher_per_bit.fisher_per_bit_bars(3, (1, 2)), fisher_per_bit.fisher_vs_entropy(fi, en)):
             self._check(fig)
 
     def test_best_uniform_table_rows(self):
-        table = figures.best_uniform_table(3).data
+        table = fisher_per_bit.best_uniform_table(3).data
         assert table.count("<tr>") == 4 and "0.8825" in table
 
 

@@ -10,8 +10,10 @@ from functools import lru_cache
 import numpy as np
 from scipy import special
 
-from lib.infotheory import best_nested_quantiser, optimal_uniform_step, uniform_quantise
-from lib.infotheory._validate import as_float_array, count, positive
+from lib.checks import count, positive, real_array
+
+from .ratedistortion import optimal_uniform_step, uniform_quantise
+from .wynerziv import best_nested_quantiser
 
 __all__ = ["N_GRID", "location_estimator_mse", "one_bit_mle_mse", "uniform_quantiser_mc", "nested_quantiser_curve"]
 
@@ -46,7 +48,7 @@ def location_estimator_mse(reps=4000, seed=0):
     >>> bool(out["mean"][0][-1] < out["median"][0][-1])
     True
     """
-    return _location_estimator_mse(count(reps, "reps", minimum=10), int(seed))
+    return _location_estimator_mse(count(reps, "reps", low=10), int(seed))
 
 
 def one_bit_mle_mse(a, reps=4000, seed=0):
@@ -79,10 +81,10 @@ def one_bit_mle_mse(a, reps=4000, seed=0):
     >>> bool(abs(mse[-1] * 1024 - np.pi / 2) < 0.3)
     True
     """
-    aa = as_float_array(a, "a")
+    aa = real_array(a, "a")
     if aa.ndim != 0 or not np.isfinite(aa):
         raise ValueError(f"`a` must be a finite number, got {a!r}.")
-    return _one_bit_mle_mse(float(aa), count(reps, "reps", minimum=10), int(seed))
+    return _one_bit_mle_mse(float(aa), count(reps, "reps", low=10), int(seed))
 
 
 def uniform_quantiser_mc(rates=(1, 2, 3, 4, 5, 6, 7, 8), samples=100_000, seed=0):
@@ -114,7 +116,7 @@ def uniform_quantiser_mc(rates=(1, 2, 3, 4, 5, 6, 7, 8), samples=100_000, seed=0
     True
     """
     bits = tuple(count(b, "rates") for b in rates)
-    return _uniform_mc(bits, count(samples, "samples", minimum=100), int(seed))
+    return _uniform_mc(bits, count(samples, "samples", low=100), int(seed))
 
 
 def nested_quantiser_curve(ratio, rates=(1, 2, 3, 4)):

@@ -8,12 +8,16 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from lib import infotheory as it  # noqa: E402
-from lib.primer import figures  # noqa: E402
+from lib.primer.views import entropy_kl, fisher_cramer_rao  # noqa: E402
+from tests.viewtools import figure_functions  # noqa: E402
 
 
-@pytest.mark.parametrize("name", figures.__all__)
+FIGURES = dict(figure_functions("primer"))
+
+
+@pytest.mark.parametrize("name", FIGURES)
 def test_figure_conventions(name):
-    fig = getattr(figures, name)()
+    fig = FIGURES[name]()
     assert isinstance(fig, Figure)
     for ax in fig.axes:
         assert ax.get_title() == ""
@@ -22,12 +26,12 @@ def test_figure_conventions(name):
 
 
 def test_one_bit_curve_peaks_at_two_over_pi():
-    line = figures.one_bit_fisher().axes[0].get_lines()[0]
+    line = fisher_cramer_rao.one_bit_fisher().axes[0].get_lines()[0]
     assert line.get_ydata().max() == pytest.approx(2 / np.pi, rel=1e-4)
 
 
 def test_bernoulli_quadratic_touches_kl_at_p():
-    right = figures.bernoulli_kl(p=0.3).axes[1]
+    right = entropy_kl.bernoulli_kl(p=0.3).axes[1]
     kl, quad = (np.asarray(line.get_ydata()) for line in right.get_lines()[:2])
     q = np.asarray(right.get_lines()[0].get_xdata())
     near = np.abs(q - 0.3) < 0.02

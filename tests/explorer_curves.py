@@ -1,0 +1,175 @@
+"""What each explorer draws, computed again from the library: explorer name -> trace name -> ``f(state, x)``.
+
+``tests/test_explorers.py`` evaluates every explorer of every part at a spread of its states and checks that each
+registered trace's ``y`` (or heat-map ``z``) equals ``f(state, trace.x)`` where both are finite, so an explorer
+cannot re-derive a formula the library already has and drift from it. A part adds its explorers to ``CURVES``
+(Part II adds a ``KV`` dict the same way); every explorer of a covered part must have an entry.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import integrate, stats
+
+from lib import infotheory as it
+from lib.bits import bounds, correlated, drift, literature, routes, scheme_runs, scheme_theory
+from lib.bits.simulate import sgd_error
+
+_vec = np.vectorize
+
+
+def _grid_ints(x):
+    return np.asarray(x, dtype=float).round().astype(int)
+
+
+BITS = {
+    "bits-sgd-gain": {
+        "SGD, step a/(t+1)": lambda s, x: sgd_error(10_000, 16, s["sigma"], gain=s["gain"],
+                                                    start_sq=s["start"] ** 2)[_grid_ints(x) - 1],
+    },
+    "bits-communication": {
+        "rate–distortion bound (Theorem 1)": lambda s, x: _masked(
+            [bounds.communication_lower_bound(int(s["d"]), e, s["s"]) for e in x], 1.0),
+        "Fisher route (needs noise)": lambda s, x: _masked(
+            [bounds.fisher_route_bits(int(s["d"]), e, s["sigma"], s["s"]) for e in x], 1.0),
+    },
+    "bits-statistical": {
+        "van Trees bound": lambda s, x: bounds.mse_lower_bound(_grid_ints(x), int(s["d"]), 10**9, s["sigma"], s["r"]),
+        "Bayes risk (posterior mean)": lambda s, x: int(s["d"]) * it.bayes_risk_cos2(_grid_ints(x), s["sigma"], s["r"]),
+    },
+    "bits-product-bound": {
+        "product bound T(ε)": lambda s, x: bounds.rounds_lower_bound(s["eps"], int(s["d"]), _grid_ints(x), s["sigma"]),
+        "adaptive sign scheme (asymptotic)": lambda s, x: scheme_theory.sign_asymptote(
+            1, int(s["d"]), _grid_ints(x), s["sigma"]) / s["eps"] ** 2,
+        "chosen B": lambda s, x: [bounds.rounds_lower_bound(s["eps"], int(s["d"]), int(s["B"]), s["sigma"])],
+    },
+    "bits-quantizer-fisher": {
+        "fisher information σ²I_Q": lambda s, x: [
+            _quantiser_fisher(int(s["b"]), step, s["offset"]) for step in x],
+    },
+    "bits-achievability-curves": {
+        "product lower bound": lambda s, x: bounds.mse_lower_bound(_grid_ints(x), _snapped(s, "d"), _snapped(s, "B"),
+                                                                   1.0, scheme_runs.SETTINGS["r"]),
+        "adaptive sign": lambda s, x: scheme_runs.lookup("sign", _snapped(s, "B"), _snapped(s, "d"))["mse"],
+    },
+    "bits-correlation-bits": {
+        "statistical bound (proved)": lambda s, x: np.full(len(x), bounds.correlation_factor(s["rho"])),
+        "sign, cyclic schedule (theory)": lambda s, x: [
+            math.pi / 2 * _d(s) / b * correlated.schedule_inflation(s["rho"], _d(s), int(b), "cyclic") for b in x],
+        "sign, random schedule (theory)": lambda s, x: [
+            math.pi / 2 * _d(s) / b * correlated.schedule_inflation(s["rho"], _d(s), int(b), "random") for b in x],
+    },
+    "bits-drift-tracking": {
+        "Kalman bound (no quantisation)": lambda s, x: [drift.kalman_steady_state(q, 1.0) for q in x],
+        "causal rate–distortion bound (no noise)": lambda s, x: [
+            drift.causal_rd_bound(q, int(s["B"]), 16) for q in x],
+        "product-form guess (unproved)": lambda s, x: [
+            drift.product_tracking_heuristic(q, 1.0, int(s["B"]), 16) for q in x],
+    },
+    "bits-discrete-vs-gaussian": {
+        "k-ary distribution, ℓ-bit messages: k/2^ℓ": lambda s, x: [
+            literature.discrete_bit_factor(int(s["k"]), int(b)) for b in x],
+        "Gaussian mean in d = k dimensions: d/(2 ln2 B)": lambda s, x: [
+            literature.gaussian_bit_factor(int(s["k"]), int(b)) for b in x],
+    },
+    "bits-routes": {
+        "van Trees product bound": lambda s, x: bounds.mse_lower_bound(_grid_ints(x), int(s["d"]), int(s["B"]), 1.0),
+        "Assouad + SDPI, local constant κ = 1": lambda s, x: routes.assouad_sdpi_bound(
+            _grid_ints(x), int(s["d"]), int(s["B"]), 1.0)[0],
+    },
+}
+
+#: Heat maps: explorer -> trace -> ``f(state, x, y) -> z``.
+BITS_HEATMAPS = {
+    "bits-regime-heatmap": {
+        "log10 rounds needed": lambda s, x, y: np.round(np.log10(np.maximum(_regime_rounds(s, x, y), 1.0)), 2),
+    },
+    "bits-scheme-distance": {
+        "log10(measured / bound)": lambda s, x, y: np.round(np.log10(_distance(s)), 3),
+    },
+}
+
+PRIMER = {
+    "primer-gaussian-kl": {
+        "q = N(μ, σ²)": lambda s, x: stats.norm.pdf(x, s["mu"], s["sigma"]),
+        # the integrand's area is the closed-form KL (checked by quadrature of the drawn curve)
+        "p log(p/q): its area is KL(p‖q)": lambda s, x: _area_check(
+            x, stats.norm.pdf(x) * (stats.norm.logpdf(x) - stats.norm.logpdf(x, s["mu"], s["sigma"])),
+            it.gaussian_kl(0.0, 1.0, s["mu"], s["sigma"] ** 2)),
+    },
+    "primer-cramer-rao": {
+        "bound for one bit per sample: 1/(σ²I(a))": lambda s, x: np.full(len(x), 1 / it.threshold_quantiser_fisher(
+            s["a"])),
+    },
+    "primer-van-trees": {
+        "Bayes risk, cos² prior (exact)": lambda s, x: [it.gaussian_location_bayes_risk(int(n), s["sigma"], s["r"])
+                                                        for n in x],
+        "van Trees bound, cos² prior": lambda s, x: it.van_trees_bound(1, np.asarray(x) / s["sigma"] ** 2,
+                                                                        it.cos2_prior_fisher(1, s["r"])),
+        "prior variance (no data)": lambda s, x: np.full(len(x), it.cos2_prior_variance(s["r"])),
+    },
+    "primer-rate-distortion": {
+        "D(R) = σ²·2^(−2R)": lambda s, x: it.gaussian_distortion_rate(np.asarray(x), s["sigma"] ** 2),
+        "best uniform quantiser, 2^R levels (exact)": lambda s, x: s["sigma"] ** 2 * np.array(
+            [it.uniform_quantiser_mse(int(b)) for b in x]),
+    },
+    "primer-water-filling": {
+        "distortion Dᵢ = min(λ, σᵢ²)": lambda s, x: _water(s).distortions,
+        "water level λ": lambda s, x: np.full(len(x), _water(s).level),
+    },
+    "primer-wyner-ziv": {
+        "R_X(D): no side information": lambda s, x: it.gaussian_rate_distortion(np.asarray(x), s["sigma_x"] ** 2),
+        "R_WZ(D) = R_X|Y(D): Y at the decoder": lambda s, x: it.wyner_ziv_gaussian(
+            np.asarray(x), s["sigma_x"] ** 2, s["sigma_n"] ** 2),
+    },
+}
+
+#: Every part's line curves and heat maps; a part's coverage is checked only if it is listed in ``COVERED``.
+CURVES = {**BITS, **PRIMER}
+HEATMAPS = {**BITS_HEATMAPS}
+COVERED = ("bits", "primer")
+
+
+def _masked(values, floor):
+    values = np.asarray(values, dtype=float)
+    return np.where(values >= floor, values, np.nan)
+
+
+def _d(state):
+    return int(scheme_runs.snap(state["d"], (16, 64, 256)))
+
+
+def _snapped(state, key):
+    grid = scheme_runs.B_GRID if key == "B" else scheme_runs.D_GRID
+    return int(scheme_runs.snap(state[key], grid))
+
+
+def _quantiser_fisher(b, step, offset):
+    from lib.bits import quantiser_fisher
+    m = 2**b - 1
+    return quantiser_fisher(step * (np.arange(m) - (m - 1) / 2.0) - offset)
+
+
+def _area_check(x, integrand, kl):
+    area = integrate.trapezoid(integrand, x)
+    assert abs(area - kl) < 1e-3 * max(1.0, kl), f"the integrand's area {area} is not KL = {kl}"
+    return integrand
+
+
+def _water(state):
+    v = state["decay"] ** np.arange(16)
+    return it.reverse_water_filling(v, state["D"] * v.sum())
+
+
+def _regime_rounds(state, x, y):
+    from lib.bits.regime import regime_map
+    B, d = np.rint(2.0 ** np.asarray(x)).astype(int), np.rint(2.0 ** np.asarray(y)).astype(int)
+    return regime_map(state["sigma"], state["eps"], state["rho"], B=B, d=d).rounds
+
+
+def _distance(state):
+    from lib.bits.regime import distance_map
+    from lib.bits.scheme_theory import SCHEME_LABELS
+    name = {label: key for key, label in SCHEME_LABELS.items()}[state["scheme"]]
+    return distance_map(name, scheme_runs.snap(state["rho"], scheme_runs.RHO_GRID))[0]
