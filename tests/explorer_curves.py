@@ -125,10 +125,78 @@ PRIMER = {
     },
 }
 
+def _kv():
+    """Part II: the toys, the window rule and the memory formula, and the stored curves the explorers read."""
+    from lib.kv import store
+    from lib.kv.analysis import VARIANT_LABELS, parse_variant
+    from lib.kv.block_markov import block_markov_distortion
+    from lib.kv.fits import fit_power_law, window_for_distortion
+    from lib.kv.memory import kv_bytes
+    from lib.kv.models import by_label
+    from lib.kv.toys import ToyA
+
+    mib = 2.0 ** 20
+    C0, A0 = fit_power_law(*store.load("smollm2-135m").curve("sliding")[:2])     # the explorers' defaults
+
+    def curve(s, variant):
+        return store.load(by_label(s["model"]).name).curve(*parse_variant(variant))
+
+    def fitted(s, x, lo, hi):
+        w, mean, _ = curve(s, "sliding")
+        C, alpha = fit_power_law(w[(w >= lo) & (w <= hi)], mean[(w >= lo) & (w <= hi)])
+        return C * np.asarray(x, dtype=float) ** -alpha
+
+    def random_retention(s, x):
+        toy, x = ToyA(beta=s["beta"], s=s["s"]), np.asarray(x, dtype=float)
+        return np.where(x <= s["t"], toy.random_retention(np.minimum(x, s["t"]), int(s["t"])), np.nan)
+
+    def windows(s, x):
+        return kv_bytes(np.minimum(x, window_for_distortion(s["eps"], C0, A0)), by_label(s["model"])) / mib
+
+    return {
+        "kv-toy-a-policies": {
+            "model run on the last m tokens": lambda s, x: ToyA(beta=s["beta"], s=s["s"]).delta(x),
+            "best suffix-only predictor": lambda s, x: ToyA(beta=s["beta"], s=s["s"]).bayes_gap(x),
+            "random m of the last t tokens": random_retention,
+            "C·m^(−α)": lambda s, x: (ToyA(beta=s["beta"], s=s["s"]).power_law_bounds()[1]
+                                      * np.asarray(x, dtype=float) ** -(2 * s["beta"] - 1)),
+        },
+        "kv-window-theorem": {
+            "window memory, w(ε) tokens": lambda s, x: kv_bytes(
+                np.array([window_for_distortion(e, C0, s["alpha"]) for e in x]), by_label(s["model"])) / mib,
+            "chosen ε": lambda s, x: [kv_bytes(window_for_distortion(s["eps"], C0, s["alpha"]),
+                                               by_label(s["model"])) / mib],
+        },
+        "kv-block-markov": {
+            "sliding window, memory w": lambda s, x: ToyA(beta=s["beta"]).delta(x),
+            "block-Markov at peak memory 2L": lambda s, x: [
+                block_markov_distortion(ToyA(beta=s["beta"]).delta, int(round(v / 2))) for v in x],
+        },
+        "kv-memory-versus-context": {
+            "full cache (all n tokens)": lambda s, x: kv_bytes(x, by_label(s["model"])) / mib,
+            "sliding window w(ε)": windows,
+        },
+        "kv-ps-fit-range": {
+            "measured Δ(w)": lambda s, x: curve(s, "sliding")[1],
+            "power law fitted on the range": lambda s, x: fitted(s, x, s["w_lo"], s["w_hi"]),
+        },
+        "kv-sp-variants": {
+            "sliding window": lambda s, x: curve(s, "sliding")[1],
+            "fit, sliding window": lambda s, x: fitted(s, x, s["w_lo"], 256),
+        },
+        "kv-pol-equal-budget": {
+            VARIANT_LABELS[v]: (lambda v: lambda s, x: curve(s, v)[1])(v)
+            for v in ("sliding", "sink", "block_markov", "random", "evict_sink:pres")
+        },
+    }
+
+
+KV = _kv()
+
 #: Every part's line curves and heat maps; a part's coverage is checked only if it is listed in ``COVERED``.
-CURVES = {**BITS, **PRIMER}
+CURVES = {**BITS, **PRIMER, **KV}
 HEATMAPS = {**BITS_HEATMAPS}
-COVERED = ("bits", "primer")
+COVERED = ("bits", "primer", "kv")
 
 
 def _masked(values, floor):

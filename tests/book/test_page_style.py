@@ -94,7 +94,6 @@ def test_equation_labels_are_unique_across_pages():
 
 
 MAX_CODE_WIDTH = 92
-KV_PENDING = "issue 10: the Part II pages move to lib.explore.numbers in the Part II redesign"
 
 
 def cells_with_visibility(text):
@@ -107,12 +106,7 @@ def cells_with_visibility(text):
     return out
 
 
-def _house_param(page):
-    marks = [pytest.mark.xfail(reason=KV_PENDING, strict=False)] if page.startswith("book/kv/") else []
-    return pytest.param(page, marks=marks, id=page)
-
-
-@pytest.mark.parametrize("page", [_house_param(p) for p in PAGES])
+@pytest.mark.parametrize("page", PAGES)
 def test_numbers_reach_the_prose_from_hidden_cells(page):
     """Numbers in prose come from lib.explore.numbers in hidden cells; glue plumbing never shows."""
     for hidden, lines in cells_with_visibility(source(page)):
@@ -122,7 +116,7 @@ def test_numbers_reach_the_prose_from_hidden_cells(page):
             assert hidden, "the numbers(...) cell must be hidden (:tags: [remove-cell])"
 
 
-@pytest.mark.parametrize("page", [_house_param(p) for p in PAGES])
+@pytest.mark.parametrize("page", PAGES)
 def test_imports_are_visible_and_code_fits_the_text_width(page):
     for hidden, lines in cells_with_visibility(source(page)):
         if hidden:

@@ -1,7 +1,8 @@
 """What every Part II view shares: colours by meaning, model and variant styles, panels, the stored curves.
 
-Colours live here and only here (:data:`COLORS`), keyed by what they mean: a cache policy, a model, a kind of
-curve (the Bayes gap, a bound, a measurement). A variant ``policy:pres`` (original positions) takes its
+Colours are keyed by what they mean (:data:`COLORS`): a cache policy, a model and the kinds of curve both
+parts draw take the book's colour (:func:`lib.explore.style.color`); the few that only Part II needs (eviction
+variants, cache memories, a measurement and its band) are added here. A variant ``policy:pres`` (original positions) takes its
 policy's colour with a dashed line; eviction without recompute (``evict_*``) a dotted one.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ import numpy as np
 from matplotlib.ticker import LogLocator, NullFormatter
 
 from lib.explore import Choice
+from lib.explore.style import color
 
 from .. import store
 from ..analysis import VARIANT_LABELS, curve_band, parse_variant
@@ -21,14 +23,11 @@ __all__ = ["COLORS", "LW", "MIB", "variant_color", "variant_dash", "variant_line
            "variant_curves"]
 
 #: Colours by meaning: cache policies, models, kinds of curve, memory of a cache.
-COLORS = {
-    "sliding": "#1f77b4", "sink": "#9467bd", "random": "#d62728", "block_markov": "#ff7f0e",
-    "evict_sliding": "#8c564b", "evict_sink": "#2ca02c", "streaming_llm": "#17becf", "evict_h2o": "#bcbd22",
-    "h2o": "#bcbd22", "h2o_self": "#bcbd22",
-    "smollm2-135m": "#1f77b4", "gemma3-270m": "#e377c2",
-    "bayes": "#2ca02c", "bound": "#737373", "measured": "#333333", "band": "#999999", "marker": "#000000",
-    "full_cache": "#D55E00", "window_cache": "#0072B2", "block_cache": "#009E73",
-}
+COLORS = {name: color(name) for name in ("sliding", "sink", "random", "block_markov", "streaming_llm", "h2o",
+                                         "smollm2-135m", "gemma3-270m", "bayes", "bound")}
+COLORS.update({"evict_sliding": "#8c564b", "evict_sink": "#117733", "evict_h2o": COLORS["h2o"],
+               "h2o_self": COLORS["h2o"], "measured": "#333333", "band": color("reference"), "marker": "#000000",
+               "full_cache": COLORS["h2o"], "window_cache": COLORS["sliding"], "block_cache": COLORS["block_markov"]})
 LW = 2
 MIB = 2.0 ** 20
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
 
-from ..fits import measured_law, window_for_distortion
+from ..fits import fit_power_law, measured_law, window_for_distortion
 from ..memory import format_bytes, kv_bytes
 from ..models import REGISTRY, by_label
 from ..stats import window_interval, window_range_sensitivity
@@ -36,9 +36,12 @@ def context_numbers(law, eps: float = 0.05, model: str = "smollm2-135m", context
     return out
 
 
-def memory_versus_context(C: float, alpha: float, bytes_per_value: float = 2) -> Explorer:
+def memory_versus_context(C: float | None = None, alpha: float | None = None,
+                          bytes_per_value: float = 2) -> Explorer:
     """KV memory against context length n: the full cache grows like n, a w(ε) window stays flat
-    (chapter :ref:`kv-in-context`)."""
+    (chapter :ref:`kv-in-context`); ``C``, ``alpha`` default to the fit to SmolLM2-135M's stored curve."""
+    if C is None or alpha is None:
+        C, alpha = fit_power_law(*measured()["smollm2-135m"].curve("sliding")[:2])
     n = np.geomspace(1e2, 1e6, 80)
 
     def compute(eps, model):

@@ -10,11 +10,12 @@ from ..fits import bootstrap_alpha, fit_power_law
 from ..models import REGISTRY
 from .common import measured_choice, stored_curves, variant_color, variant_curves, variant_dash
 
-__all__ = ["VARIANTS", "PAIRS", "exponent_numbers", "paired_numbers", "eviction_numbers", "variant_curves",
+__all__ = ["VARIANTS", "EVICTION", "PAIRS", "exponent_numbers", "paired_numbers", "eviction_numbers", "variant_curves",
            "sinks_positions"]
 
-#: The four re-encoded variants of the page.
+#: The four re-encoded variants of the page, and re-encoding against eviction at original positions.
 VARIANTS = ("sliding", "sliding:pres", "sink", "sink:pres")
+EVICTION = ("sliding:pres", "evict_sliding:pres", "sink:pres", "evict_sink:pres")
 #: Paired comparisons: key -> (variant a, variant b), reported as α_a − α_b.
 PAIRS = {"sink": ("sink", "sliding"), "sink-pres": ("sink:pres", "sliding"),
          "pres-pres": ("sink:pres", "sliding:pres"), "pos": ("sliding:pres", "sliding"),

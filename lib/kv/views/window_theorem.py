@@ -141,18 +141,22 @@ def window_numbers(eps=((0.1, "e1"), (0.01, "e2")), n_boot: int = 1000, seed: in
     return out
 
 
-def window_theorem(C: float, alpha: float, n_full: int = 32768, bytes_per_value: float = 2) -> Explorer:
+def window_theorem(C: float | None = None, alpha: float | None = None, n_full: int = 32768,
+                   bytes_per_value: float = 2) -> Explorer:
     """Window rule w(ε) = ⌈(C/ε)^(1/α)⌉ and its KV memory for a model shape (chapter :ref:`kv-window-theorem`).
 
     Parameters
     ----------
-    C, alpha : float
+    C, alpha : float, optional
         Power-law constants; ``alpha`` is the slider's default (e.g. a measured exponent), ``C`` stays fixed.
+        Default: the fit to SmolLM2-135M's stored sliding-window curve.
     n_full : int, optional
         Context length of the full cache drawn for comparison.
     bytes_per_value : float, optional
         Storage per number (2 = bf16).
     """
+    if C is None or alpha is None:
+        C, alpha = fit_power_law(*measured()["smollm2-135m"].curve("sliding")[:2])
     alphas = sorted({0.5, 0.75, 1.0, 1.5, round(float(alpha), 3)})
     eps_grid = np.geomspace(1e-3, 1.0, 40)
 
