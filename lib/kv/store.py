@@ -4,7 +4,10 @@ The CSV has one row per (policy variant, segment, target, window), or one row pe
 window) where ``target`` is -1 and ``n`` targets were averaged. Columns:
 
 ``policy`` (str), ``position_preserving`` (0/1), ``segment`` (int), ``target`` (int), ``window`` (int),
-``kl`` (float, nats), ``n`` (int, targets averaged in the row).
+``kl`` (float, nats), ``n`` (int, targets averaged in the row); optionally, appended after them (files
+without them still load, with the defaults): ``removed`` (int, tokens of past removed before the window,
+-1 when not recorded) and ``nll_excess`` (float nats, ``-log q(x_t) + log p(x_t)`` for the token that
+really follows, NaN when not recorded).
 
 The JSON records the model, corpus, selection, protocol, versions, date and command, and the SHA-256 of
 the CSV; :func:`load` checks it, so a CSV and a JSON from different runs are never paired silently.
@@ -23,11 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["COLUMNS", "DATA_DIR", "Measurement", "load", "names", "write", "atomic_write"]
+__all__ = ["COLUMNS", "OPTIONAL", "DATA_DIR", "Measurement", "load", "names", "write", "atomic_write"]
 
 COLUMNS = ("policy", "position_preserving", "segment", "target", "window", "kl", "n")
+#: Optional columns, appended after ``COLUMNS`` when a file has them, and their value when not recorded.
+OPTIONAL = {"removed": -1, "nll_excess": float("nan")}
 _TYPES = {"policy": str, "position_preserving": bool, "segment": int, "target": int, "window": int,
-          "kl": float, "n": int}
+          "kl": float, "n": int, "removed": int, "nll_excess": float}
 DATA_DIR = Path(__file__).resolve().parents[2] / "book" / "data"
 REQUIRED_META = ("name", "model", "corpus", "protocol", "versions", "date", "command", "csv_sha256")
 
@@ -53,13 +58,15 @@ def atomic_write(path, data: bytes) -> None:
 
 def _csv_bytes(rows: dict) -> bytes:
     n = len(rows["kl"])
+    extra = [c for c in OPTIONAL if c in rows]
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
-    out.writerow(COLUMNS)
+    out.writerow(COLUMNS + tuple(extra))
     for i in range(n):
         out.writerow([rows["policy"][i], int(bool(rows["position_preserving"][i])), int(rows["segment"][i]),
                       int(rows["target"][i]), int(rows["window"][i]), f"{float(rows['kl'][i]):.6g}",
-                      int(rows["n"][i])])
+                      int(rows["n"][i])]
+                     + [int(rows[c][i]) if _TYPES[c] is int else f"{float(rows[c][i]):.6g}" for c in extra])
     return buf.getvalue().encode()
 
 
@@ -71,14 +78,15 @@ def write(name: str, rows: dict, meta: dict, data_dir=None) -> Path:
     name : str
         File stem, e.g. ``"smollm2-135m"``.
     rows : dict of sequences
-        One entry per column in ``COLUMNS``, all of the same length.
+        One entry per column in ``COLUMNS`` (and optionally per column in ``OPTIONAL``), all of the same
+        length.
     meta : dict
         Provenance; ``name`` and ``csv_sha256`` are filled in here.
     """
     missing = [c for c in COLUMNS if c not in rows]
     if missing:
         raise ValueError(f"`rows` lacks the columns {missing}; expected {list(COLUMNS)}")
-    if len({len(rows[c]) for c in COLUMNS}) != 1:
+    if len({len(rows[c]) for c in COLUMNS + tuple(c for c in OPTIONAL if c in rows)}) != 1:
         raise ValueError("every column of `rows` must have the same length")
     data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
     body = _csv_bytes(rows)
@@ -152,11 +160,13 @@ def load(name: str, data_dir=None) -> Measurement:
                          "different runs; regenerate it with python -m lib.kv measure")
     reader = csv.reader(io.StringIO(body.decode()))
     header = tuple(next(reader))
-    if header != COLUMNS:
-        raise ValueError(f"{csv_path} has columns {header}, expected {COLUMNS}")
-    cols = list(zip(*reader)) or [()] * len(COLUMNS)
+    extra = header[len(COLUMNS):]
+    if header[:len(COLUMNS)] != COLUMNS or extra not in {tuple(OPTIONAL)[:k] for k in range(len(OPTIONAL) + 1)}:
+        raise ValueError(f"{csv_path} has columns {header}, expected {COLUMNS} optionally followed by "
+                         f"{tuple(OPTIONAL)}")
+    cols = list(zip(*reader)) or [()] * len(header)
     rows = {}
-    for key, values in zip(COLUMNS, cols):
+    for key, values in zip(header, cols):
         kind = _TYPES[key]
         if kind is bool:
             rows[key] = np.array([v == "1" for v in values], dtype=bool)
@@ -164,4 +174,7 @@ def load(name: str, data_dir=None) -> Measurement:
             rows[key] = np.array(values, dtype=str)
         else:
             rows[key] = np.array(values, dtype=np.float64 if kind is float else np.int64)
+    for key, default in OPTIONAL.items():
+        if key not in rows:
+            rows[key] = np.full(len(rows["kl"]), default, dtype=np.float64 if _TYPES[key] is float else np.int64)
     return Measurement(name, meta, rows)
