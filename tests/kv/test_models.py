@@ -23,6 +23,22 @@ class TestLoadModel:
         with pytest.raises(ValueError, match="needs the package `ghost-pkg`.*make models"):
             models._gguf_files(spec)
 
+    def test_cache_is_keyed_on_the_converting_transformers_release(self, tmp_path, monkeypatch):
+        pinned = [line.split("==")[1].strip() for line in open(models.Path(models.__file__).parents[2]
+                                                               / "requirements.txt") if line.startswith("transformers==")]
+        assert pinned == [models.CONVERTER_TRANSFORMERS]
+        monkeypatch.setenv("INFOTHEORY_BOOK_CACHE", str(tmp_path))
+        path = models.converted_path(models.MODELS["smollm2-135m"])
+        assert path.parent == tmp_path / "models" and path.name.endswith(f"-transformers-{models.CONVERTER_TRANSFORMERS}")
+
+    def test_another_transformers_release_refuses_to_convert(self, tmp_path, monkeypatch):
+        monkeypatch.setenv("INFOTHEORY_BOOK_CACHE", str(tmp_path))
+        real_version = models.importlib.metadata.version
+        monkeypatch.setattr(models.importlib.metadata, "version",
+                            lambda pkg: "5.2.0" if pkg == "transformers" else real_version(pkg))
+        with pytest.raises(ValueError, match="must not convert it.*python -m lib.kv convert --model smollm2-135m"):
+            models.convert("smollm2-135m")
+
     def test_registry_pins_gemma_checksum(self):
         assert models.MODELS["gemma3-270m"].sha256.startswith("a5fd3b62")
         assert "make models" in models.MODELS["gemma3-270m"].install
