@@ -35,6 +35,8 @@ GOALS = [
     ("explorers", "every live update ≤ 1 s", "slowest_live_s", "s", lambda s: s.get("slowest_live_s", 2.0) <= 1.0),
     ("build", "clean `make book` ≤ 5 minutes on 2 cores", "wall_seconds", "s",
      lambda s: s.get("wall_seconds", 1e9) <= s.get("goal_seconds", 300) and s.get("exit_code", 1) == 0),
+    ("long-gemma3-270m", "long-context measurement of one 4096-token article: peak memory ≤ 6 GB (Gemma 3)",
+     "peak_rss_gb", "GB", lambda s: s.get("goal_rss_met", False)),
 ]
 
 

@@ -12,8 +12,9 @@ recompute): retained keys in deeper layers still carry evicted tokens, so it is 
 Only the hidden states that predict a requested target go through the output head (what ``logits_to_keep``
 does inside transformers), so no full-vocabulary logits are formed for other positions.
 
-Every pass gets explicit position ids *and* an explicit mask (transformers reads jumps in position ids
-without a mask as packed sequences). Models with local (sliding-window) layers get their local mask built
+Every pass gets explicit position ids, and an explicit mask whenever the positions jump (transformers reads
+jumps in position ids without a mask as packed sequences); passes with contiguous positions use the model's
+own causal mask, which is then the same. Models with local (sliding-window) layers get their local mask built
 in position space, so a kept BOS or sink at a far original position leaves the local window as it does in
 the full-context pass.
 """
@@ -128,8 +129,14 @@ def _hidden(model, seqs, positions, slots, band=None, keep=0, max_tokens=4096):
             pos[row, :m] = positions[b]
             pos[row, m:] = positions[b][-1] + 1 + np.arange(width - m)  # padding, never attended
         pos_t = torch.as_tensor(pos)
-        mask = _masks(model, pos_t, [len(seqs[b]) for b in batch], band, keep)
-        mask = {k: v.to(device) for k, v in mask.items()} if isinstance(mask, dict) else mask.to(device)
+        if band is None and (np.diff(pos, axis=1) == 1).all():
+            # Contiguous positions in every row (padding comes after the tokens and continues them): the
+            # model's own causal mask (and local window, by sequence index = by position) is exactly ours,
+            # and its causal attention kernel is faster than an explicit 4-D mask (about 1.3x at 2048 tokens).
+            mask = None
+        else:
+            mask = _masks(model, pos_t, [len(seqs[b]) for b in batch], band, keep)
+            mask = {k: v.to(device) for k, v in mask.items()} if isinstance(mask, dict) else mask.to(device)
         with torch.inference_mode():
             h = base(input_ids=torch.as_tensor(ids, device=device), attention_mask=mask,
                      position_ids=pos_t.to(device), use_cache=False).last_hidden_state
