@@ -4,8 +4,8 @@ Used to judge a model file of unclear origin before it is allowed into the book 
 metadata are written by whoever made the file: they state a claim (name, architecture, quantisation); only
 the checksum pins the bytes.
 
->>> sorted(IDENTITY)[:3]
-['general.architecture', 'general.base_model.0.name', 'general.base_model.0.repo_url']
+>>> [k for k in IDENTITY if "license" in k or "base_model" in k]
+['general.license', 'general.base_model.count', 'general.base_model.0.name', 'general.base_model.0.repo_url']
 """
 from __future__ import annotations
 

@@ -221,3 +221,8 @@ def test_merge_refuses_parts_measured_under_different_versions(long_world, tmp_p
     part.write_text(json.dumps(dict(body, versions={"torch": "0", "transformers": "0"})))
     with pytest.raises(ValueError, match="different torch/transformers versions"):
         merge(plan, data_dir=tmp_path, work_root=tmp_path / "w")
+
+
+def test_sample_command_refuses_an_unknown_model(capsys):
+    assert main(["sample", "--model", "gpt-2", "--n", "1"]) == 2
+    assert "unknown `model` 'gpt-2'" in capsys.readouterr().err
