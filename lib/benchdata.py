@@ -40,6 +40,8 @@ GOALS = [
     ("explorers", "every live update ≤ 1 s", "slowest_live_s", "s", "goal_live_met"),
     ("live", "every live recompute in the browser ≤ 300 ms at default sizes", "slowest_ms", "ms", "goal_met"),
     ("build", "clean `make book` ≤ 5 minutes on 2 cores", "wall_seconds", "s", "goal_met"),
+    ("long-gemma3-270m", "long-context measurement of one 4096-token article: peak memory ≤ 6 GB (Gemma 3)",
+     "peak_rss_gb", "GB", "goal_rss_met"),
 ]
 
 

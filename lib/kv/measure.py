@@ -16,6 +16,10 @@ The *online* protocol (:func:`online_plan`, stored as ``book/data/<model>-online
 policies that must run step by step (StreamingLLM, H2O with and without recompute, :mod:`lib.kv.online`)
 beside the sliding window and sink-plus-window eviction at one common set of targets ``range(*targets)`` for
 every window, so that every policy is compared on the same predictions (paired by segment and target).
+
+The *long* protocol (:class:`lib.kv.long.LongPlan`, ``book/data/kv/<model>-long.csv``; ``-sampled`` on the
+model's own text) measures Δ(w; r) for several removed lengths r on articles of at least 4097 tokens, with
+the excess log-loss of the actual next token beside the KL.
 """
 from __future__ import annotations
 
@@ -32,8 +36,11 @@ import numpy as np
 from . import store
 from .models import MODELS, cache_dir
 
-__all__ = ["Plan", "VARIANTS", "ONLINE_VARIANTS", "default_plan", "online_plan", "plan_variants", "units",
-           "run", "merge", "sqrt2_grid"]
+__all__ = ["Plan", "VARIANTS", "ONLINE_VARIANTS", "PROTOCOLS", "default_plan", "online_plan", "make_plan",
+           "plan_variants", "units", "run", "merge", "sqrt2_grid"]
+
+#: The protocols of ``python -m lib.kv measure --protocol``.
+PROTOCOLS = ("truncation", "online", "long", "sampled")
 
 #: Variants of the online protocol (common targets); ``sliding`` and ``evict_sink`` are the references.
 ONLINE_VARIANTS = ("sliding", "evict_sink", "streaming_llm", "evict_h2o", "h2o", "h2o_self")
@@ -115,8 +122,26 @@ def online_plan(model: str, segments: int | None = None) -> Plan:
     return plan if segments is None else replace(plan, segments=default_plan(model, segments).segments)
 
 
-def plan_variants(plan: Plan) -> tuple:
+def make_plan(protocol: str, model: str, segments: int | None = None):
+    """The stored plan of ``protocol`` (one of ``PROTOCOLS``) for ``model``."""
+    from .long import long_plan
+
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"unknown `protocol` {protocol!r}: use one of {list(PROTOCOLS)}")
+    if protocol in ("long", "sampled"):
+        return long_plan(model, segments, corpus="wiki" if protocol == "long" else "samples")
+    return (online_plan if protocol == "online" else default_plan)(model, segments)
+
+
+def _is_long(plan) -> bool:
+    return getattr(plan, "protocol", None) == "long"
+
+
+def plan_variants(plan) -> tuple:
     """The variants a plan measures by default."""
+    if _is_long(plan):
+        from .long import LONG_VARIANTS
+        return LONG_VARIANTS
     return ONLINE_VARIANTS if plan.targets else VARIANTS[:9]
 
 
@@ -128,7 +153,7 @@ def units(plan: Plan, variants=None, shard=(0, 1)) -> list:
     bad = [v for v in variants if v not in allowed]
     if bad:
         raise ValueError(f"unknown variants {bad} for this protocol: use some of {list(allowed)}"
-                         + ("" if plan.targets else " (StreamingLLM and H2O: --protocol online)"))
+                         + ("" if _is_long(plan) or plan.targets else " (StreamingLLM and H2O: --protocol online)"))
     if not (isinstance(n, int) and isinstance(i, int) and n >= 1 and 0 <= i < n):
         raise ValueError(f"`shard` must be (i, n) with 0 <= i < n, got {shard!r}")
     todo = [(s, v) for s in range(plan.segments) for v in variants if s < plan.n_segments(v)]
@@ -138,6 +163,9 @@ def units(plan: Plan, variants=None, shard=(0, 1)) -> list:
 def _unit_rows(model, plan, seg, variant, bos, ref):
     from .truncation import eviction_kl, truncation_kl
 
+    if _is_long(plan):
+        from .long import unit_rows
+        return unit_rows(model, plan, seg, variant, bos, ref)
     policy, _, flag = variant.partition(":")
     pres = flag == "pres"
     w = np.asarray(plan.windows)
@@ -207,9 +235,24 @@ _ONLINE_META = {"online": (
     "eager attention for the H2O variants")}
 
 
-def default_name(plan: Plan) -> str:
-    """The data file stem: the model's name, with ``-online`` for the online protocol."""
+def default_name(plan) -> str:
+    """The data file stem: the model's name, with ``-online``, ``-long`` or ``-sampled`` for those protocols."""
+    if _is_long(plan):
+        return plan.name()
     return plan.model + ("-online" if plan.targets else "")
+
+
+def _data_dir(plan, data_dir):
+    """Where the data file goes: ``data_dir``, else ``book/data/kv`` (:data:`lib.kv.store.DATA_DIR`)."""
+    return store.DATA_DIR if data_dir is None else data_dir
+
+
+def _segments(plan, tokenizer) -> list:
+    if _is_long(plan):
+        from .long import plan_segments
+        return plan_segments(plan, tokenizer)
+    from .corpus import segments
+    return segments(tokenizer, plan.segments, plan.length)
 
 
 def work_dir(plan: Plan, name: str, root=None) -> Path:
@@ -243,7 +286,6 @@ def run(plan: Plan, name: str | None = None, variants=None, shard=(0, 1), resume
     """
     from tqdm.auto import tqdm
 
-    from .corpus import segments as corpus_segments
     from .models import bos_id, load_model
     from .truncation import FullContext
 
@@ -265,22 +307,53 @@ def run(plan: Plan, name: str | None = None, variants=None, shard=(0, 1), resume
     if todo:
         model, tokenizer = load_model(plan.model)
         bos = bos_id(tokenizer)
-        segs = corpus_segments(tokenizer, plan.segments, plan.length)
+        segs = _segments(plan, tokenizer)
         refs = {}
         for k, (s, variant) in enumerate(tqdm(todo, desc=name, unit="unit", disable=not progress)):
             if fail_after is not None and k >= fail_after:
                 raise RuntimeError(f"simulated interruption after {k} units")
+            start = time.perf_counter()  # the first unit of a segment also pays for its full-context pass
             if s not in refs:
                 refs = {s: FullContext(model, segs[s].ids, bos)}
-            start = time.perf_counter()
             rows = _unit_rows(model, plan, segs[s], variant, bos, refs[s])
             part = {"unit": [s, variant], "seconds": time.perf_counter() - start, "rows": rows,
-                    "title": segs[s].title}
+                    "title": segs[s].title, "versions": _run_versions()}
             store.atomic_write(_part(wdir, (s, variant)), json.dumps(part).encode())
     everything = units(plan, variants)
     if all(_part(wdir, u).exists() for u in everything):
         return merge(plan, name, variants, data_dir=data_dir, work_root=work_root)
     return None
+
+
+def _run_versions() -> dict:
+    import importlib.metadata as md
+    return {p: md.version(p) for p in ("torch", "transformers")}
+
+
+def _corpus_meta(plan, titles: dict) -> dict:
+    from .corpus import CORPUS
+
+    listed = [titles[s] for s in sorted(titles)]
+    if _is_long(plan) and plan.corpus == "samples":
+        from .sample import samples_meta
+        return dict(samples_meta(plan.model), segments=listed,
+                    selection=f"the first {plan.length} tokens (prompt included) of each of the first "
+                              f"{plan.segments} stored samples")
+    return dict(CORPUS, segments=listed, selection=f"first {plan.length} tokens of each of the first "
+                f"{plan.segments} articles with at least {plan.length} tokens (dump order)")
+
+
+def _protocol_meta(plan, variants) -> dict:
+    if _is_long(plan):
+        from .long import ESTIMAND, forward_tokens
+        return dict(asdict(plan), protocol="long", length=plan.length, variants=list(variants),
+                    estimand=ESTIMAND, forward_tokens=forward_tokens(plan))
+    return dict(asdict(plan), variants=list(variants), estimand="KL(p(.|x_<t) || p(.|retained)) "
+                "in nats, float64 log-softmax; truncation re-encodes the retained tokens; evict_* keep "
+                "the full-context cache and mask evicted entries (no recompute, original positions)",
+                starts=plan.starts().tolist(), random_starts_used=plan.starts(plan.random_starts).tolist(),
+                block_markov_window="budget w; block L = ceil(w/2), memory between L and 2L-1",
+                **(_ONLINE_META if plan.targets else {}))
 
 
 def merge(plan: Plan, name: str | None = None, variants=None, data_dir=None, work_root=None,
@@ -291,45 +364,48 @@ def merge(plan: Plan, name: str | None = None, variants=None, data_dir=None, wor
     """
     import importlib.metadata as md
 
-    from .corpus import CORPUS
-
     name = name or default_name(plan)
     variants = plan_variants(plan) if variants is None else variants
     wdir = work_dir(plan, name, work_root)
-    cols = {c: [] for c in store.COLUMNS}
-    seconds, titles = {}, {}
+    names = store.COLUMNS + (tuple(store.OPTIONAL_COLUMNS) if _is_long(plan) else ())
+    cols = {c: [] for c in names}
+    seconds, titles, measured_with = {}, {}, set()
     for unit in units(plan, variants):
         path = _part(wdir, unit)
         if not path.exists():
             raise ValueError(f"unit {unit} is missing in {wdir}; finish the run (with --resume) before merging")
         part = json.loads(path.read_text())
+        measured_with.add(json.dumps(part.get("versions"), sort_keys=True))
         for row in part["rows"]:
-            for c, v in zip(store.COLUMNS, row):
+            for c, v in zip(names, row, strict=True):
                 cols[c].append(v)
         seconds[unit[1]] = seconds.get(unit[1], 0.0) + part["seconds"]
         titles[unit[0]] = part["title"]
+    measured_with.discard("null")  # parts written before versions were recorded
+    if len(measured_with) > 1:
+        raise ValueError(f"the parts in {wdir} were measured under different torch/transformers versions "
+                         f"({sorted(measured_with)}); rerun the odd ones with --fresh under one pin")
     spec = MODELS[plan.model]
     versions = {p: md.version(p) for p in ("torch", "transformers", "numpy", "infotheory-ml-book-lib",
                                            spec.package, "gensim")}
+    if measured_with and json.loads(measured_with.pop()) != {p: versions[p] for p in ("torch", "transformers")}:
+        raise ValueError(f"the parts in {wdir} were measured under other torch/transformers versions than the "
+                         "installed ones; merge under the pin they were measured with")
     meta = {
         "model": {"name": spec.name, "title": spec.title, "package": spec.package,
                   "version": versions[spec.package], "licence": spec.licence, "weights": "GGUF dequantised "
                   "to float32 by transformers", "attention": "sdpa, explicit masks and position ids"},
-        "corpus": dict(CORPUS, segments=[titles[s] for s in sorted(titles)],
-                       selection=f"first {plan.length} tokens of each of the first {plan.segments} articles "
-                                 f"with at least {plan.length} tokens (dump order)"),
-        "protocol": dict(asdict(plan), variants=list(variants), estimand="KL(p(.|x_<t) || p(.|retained)) "
-                         "in nats, float64 log-softmax; truncation re-encodes the retained tokens; evict_* keep "
-                         "the full-context cache and mask evicted entries (no recompute, original positions)",
-                         starts=plan.starts().tolist(), random_starts_used=plan.starts(plan.random_starts).tolist(),
-                         block_markov_window="budget w; block L = ceil(w/2), memory between L and 2L-1",
-                         **(_ONLINE_META if plan.targets else {})),
+        "corpus": _corpus_meta(plan, titles),
+        "protocol": _protocol_meta(plan, variants),
         "versions": versions,
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
         "seconds": {k: round(v, 1) for k, v in seconds.items()},
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "command": command or ("python -m lib.kv " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("__main__.py")
                                else f"lib.kv.measure.run(default_plan({plan.model!r}))"),
-        "columns": {"kl": "nats", "n": "targets averaged in the row (target = -1 when n > 1)"},
+        "columns": {"kl": "nats", "n": "targets averaged in the row (target = -1 when n > 1)",
+                    **({"removed": "tokens of past removed before the window (r; t = r + w)",
+                        "nll_excess": "nats, -log q(x_t|retained) + log p(x_t|x_<t), x_t the actual token"}
+                       if _is_long(plan) else {})},
     }
-    return store.write(name, cols, meta, data_dir=data_dir)
+    return store.write(name, cols, meta, data_dir=_data_dir(plan, data_dir))

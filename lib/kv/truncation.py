@@ -12,8 +12,9 @@ recompute): retained keys in deeper layers still carry evicted tokens, so it is 
 Only the hidden states that predict a requested target go through the output head (what ``logits_to_keep``
 does inside transformers), so no full-vocabulary logits are formed for other positions.
 
-Every pass gets explicit position ids *and* an explicit mask (transformers reads jumps in position ids
-without a mask as packed sequences). Models with local (sliding-window) layers get their local mask built
+Every pass gets explicit position ids, and an explicit mask whenever the positions jump (transformers reads
+jumps in position ids without a mask as packed sequences); passes with contiguous positions use the model's
+own causal mask, which is then the same. Models with local (sliding-window) layers get their local mask built
 in position space, so a kept BOS or sink at a far original position leaves the local window as it does in
 the full-context pass.
 """
@@ -128,8 +129,14 @@ def _hidden(model, seqs, positions, slots, band=None, keep=0, max_tokens=4096):
             pos[row, :m] = positions[b]
             pos[row, m:] = positions[b][-1] + 1 + np.arange(width - m)  # padding, never attended
         pos_t = torch.as_tensor(pos)
-        mask = _masks(model, pos_t, [len(seqs[b]) for b in batch], band, keep)
-        mask = {k: v.to(device) for k, v in mask.items()} if isinstance(mask, dict) else mask.to(device)
+        if band is None and (np.diff(pos, axis=1) == 1).all():
+            # Contiguous positions in every row (padding comes after the tokens and continues them): the
+            # model's own causal mask (and local window, by sequence index = by position) is exactly ours,
+            # and its causal attention kernel is faster than an explicit 4-D mask (about 1.3x at 2048 tokens).
+            mask = None
+        else:
+            mask = _masks(model, pos_t, [len(seqs[b]) for b in batch], band, keep)
+            mask = {k: v.to(device) for k, v in mask.items()} if isinstance(mask, dict) else mask.to(device)
         with torch.inference_mode():
             h = base(input_ids=torch.as_tensor(ids, device=device), attention_mask=mask,
                      position_ids=pos_t.to(device), use_cache=False).last_hidden_state
@@ -164,14 +171,25 @@ def kl_from_logits(logits_p, logits_q) -> np.ndarray:
     return (lp.exp() * (lp - lq)).sum(-1).cpu().numpy()
 
 
-def _kl_rows(model, h_full, h_trunc) -> np.ndarray:
+def _kl_rows(model, h_full, h_trunc, tokens=None, chunk=_CHUNK):
+    """KL per row from hidden states, the head applied ``chunk`` rows at a time (never every row at once).
+
+    With ``tokens`` (the token that really follows each row) also the excess log-loss
+    ``log p(x_t) - log q(x_t)`` per row: returns ``(kl, nll_excess)``.
+    """
     torch = _torch()
-    out = []
-    for a in range(0, h_full.shape[0], _CHUNK):
-        lp = _log_probs(model, h_full[a:a + _CHUNK])
-        lq = _log_probs(model, h_trunc[a:a + _CHUNK])
-        out.append((lp.exp() * (lp - lq)).sum(-1).clamp_min(0.0).cpu().numpy())
-    return np.concatenate(out) if out else np.zeros(0)
+    kl, nll = [], []
+    for a in range(0, h_full.shape[0], chunk):
+        lp = _log_probs(model, h_full[a:a + chunk])
+        lq = _log_probs(model, h_trunc[a:a + chunk])
+        kl.append((lp.exp() * (lp - lq)).sum(-1).clamp_min(0.0).cpu().numpy())
+        if tokens is not None:
+            tok = torch.as_tensor(np.asarray(tokens[a:a + chunk], dtype=np.int64))[:, None]
+            nll.append((lp.gather(1, tok) - lq.gather(1, tok))[:, 0].cpu().numpy())
+    kl = np.concatenate(kl) if kl else np.zeros(0)
+    if tokens is None:
+        return kl
+    return kl, (np.concatenate(nll) if nll else np.zeros(0))
 
 
 class FullContext:
@@ -244,7 +262,8 @@ def _retained_hidden(model, ids, w, targets, pol, position_preserving, ref, max_
 
 
 def truncation_kl(model, ids, windows, *, policy="sliding", positions=None, sink=4, block=None,
-                  position_preserving=False, seed=0, bos=None, reference=None, max_tokens=4096):
+                  position_preserving=False, seed=0, bos=None, reference=None, max_tokens=4096,
+                  nll_excess=False):
     """KL between the full-context and the re-encoded retained-context next-token laws, in nats.
 
     Parameters
@@ -269,11 +288,15 @@ def truncation_kl(model, ids, windows, *, policy="sliding", positions=None, sink
         Token prepended to every context at position 0 and never counted (``lib.kv.bos_id(tokenizer)``).
     reference : FullContext or None
         A precomputed full-context pass over the same ``ids`` (saves one pass per call).
+    nll_excess : bool
+        Also return the excess log-loss of the token that really follows, from the same passes:
+        ``-log q(x_t | retained) + log p(x_t | x_{<t})`` in nats (every target must be < len(ids)).
 
     Returns
     -------
     numpy.ndarray, shape [n, len(windows)]
-        ``KL(p(. | x_{<t}) || p(. | retained))`` in nats, see :eq:`eq-kv-truncation-sensitivity`.
+        ``KL(p(. | x_{<t}) || p(. | retained))`` in nats, see :eq:`eq-kv-truncation-sensitivity`;
+        with ``nll_excess=True`` a pair ``(kl, nll_excess)`` of such arrays.
     """
     ids = _as_ids(ids)
     w = _windows(windows, model, len(ids))
@@ -287,13 +310,20 @@ def truncation_kl(model, ids, windows, *, policy="sliding", positions=None, sink
         pol.check_budget(int(wj))
     if not isinstance(position_preserving, (bool, np.bool_)):
         raise TypeError(f"`position_preserving` must be a bool, got {position_preserving!r}")
+    if nll_excess and targets.max() >= len(ids):
+        raise ValueError(f"`nll_excess` needs the token that follows every target, but a target in `positions` "
+                         f"is {targets.max()} = len(ids); use targets < len(ids) or a longer text")
     ref = _reference(model, ids, bos, reference)
     rows, h_trunc = _retained_hidden(model, ids, w, targets, pol, bool(position_preserving), ref, max_tokens)
-    kl = _kl_rows(model, ref.rows([t for _, _, t in rows]), h_trunc)
-    out = np.empty(targets.shape)
-    for (row, col, _), value in zip(rows, kl):
-        out[row, col] = value
-    return out
+    t = np.array([t for _, _, t in rows], dtype=np.int64)
+    values = _kl_rows(model, ref.rows(t), h_trunc, tokens=ids[t] if nll_excess else None)
+    outs = []
+    for value in (values if nll_excess else (values,)):
+        out = np.empty(targets.shape)
+        for (row, col, _), v in zip(rows, value):
+            out[row, col] = v
+        outs.append(out)
+    return tuple(outs) if nll_excess else outs[0]
 
 
 def eviction_kl(model, ids, windows, *, positions=None, sink=0, bos=None, reference=None):
