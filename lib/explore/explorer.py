@@ -28,8 +28,9 @@ MAX_BYTES = 1_500_000
 
 
 def mode() -> str:
-    """``"static"`` while the book is being built, ``"live"`` in a reader's kernel."""
-    return "static" if os.environ.get(MODE_VARIABLE, "").lower() == "static" else "live"
+    """``"static"`` while the HTML book is built, ``"print"`` while the PDF is, ``"live"`` in a reader's kernel."""
+    value = os.environ.get(MODE_VARIABLE, "").lower()
+    return value if value in ("static", "print") else "live"
 
 
 @dataclass
@@ -153,6 +154,10 @@ class Explorer:
         return render_live(self)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
+        if mode() == "print":
+            from .printed import print_bundle
+
+            return print_bundle(self)
         if mode() == "static":
             return {"text/html": self.static_html(), "text/plain": f"<Explorer {self.name}>"}
         return self.widget()._repr_mimebundle_(include=include, exclude=exclude)

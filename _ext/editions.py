@@ -1,0 +1,181 @@
+"""Two editions from one source: the student edition (default) and the instructor edition.
+
+Listed in ``_config.yml`` under ``sphinx.local_extensions``. The edition comes from the environment variable
+``BOOK_EDITION`` (``student`` unless set; ``make book-instructor`` sets ``instructor``).
+
+* **Student edition.** Every ``{solution}`` block is dropped while the page is parsed (sphinx-exercise's
+  ``hide_solutions``), every element of class ``instructor-note`` is removed from the document tree, and the page
+  sources offered for download (``_sources/*.md`` and ``*.ipynb``) are rewritten without them. The solutions are
+  not collapsed, they are absent: printing or opening the source shows nothing either.
+* **Instructor edition.** Solutions are shown open (their ``dropdown`` class is removed) and lecturer notes
+  appear. A note is written in a page as::
+
+      ```{admonition} For the lecturer
+      :class: instructor-note
+
+      Spend ten minutes on ...
+      ```
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.errors import ConfigError
+
+__all__ = ["EDITION_VARIABLE", "EDITIONS", "NOTE_CLASS", "edition", "split_hidden", "strip_hidden", "latex_macros", "setup"]
+
+EDITION_VARIABLE = "BOOK_EDITION"
+EDITIONS = ("student", "instructor")
+NOTE_CLASS = "instructor-note"
+
+_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<kind>solution|admonition)\}[^\n]*$")
+
+
+def edition() -> str:
+    """The edition being built: ``BOOK_EDITION`` (``student`` if unset).
+
+    Raises
+    ------
+    ConfigError
+        If the variable names neither edition.
+    """
+    value = os.environ.get(EDITION_VARIABLE, "student").strip().lower() or "student"
+    if value not in EDITIONS:
+        raise ConfigError(f"{EDITION_VARIABLE}={value!r} is not an edition: use one of {list(EDITIONS)} "
+                          "(make book builds the student edition, make book-instructor the instructor one).")
+    return value
+
+
+def _block_end(lines: list[str], start: int, fence: str) -> int:
+    """Index of the line closing the block opened at ``start`` (a line of the fence character, as long or longer)."""
+    closing = re.compile("^" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$")
+    for i in range(start + 1, len(lines)):
+        if closing.match(lines[i]):
+            return i
+    return len(lines) - 1
+
+
+def _is_hidden(kind: str, body: list[str]) -> bool:
+    if kind == "solution":
+        return True
+    options = [line for line in body if line.startswith(":")]
+    return any(re.match(r":class:.*\b" + NOTE_CLASS + r"\b", line) for line in options)
+
+
+def split_hidden(text: str) -> tuple[str, list[str]]:
+    """Split MyST markdown into what every edition shows and the blocks only the instructor edition shows.
+
+    Parameters
+    ----------
+    text : str
+        A page's source, or one markdown cell of it.
+
+    Returns
+    -------
+    kept : str
+        ``text`` without its ``{solution}`` blocks and ``instructor-note`` admonitions (fence to closing fence,
+        and one blank line after).
+    hidden : list of str
+        Those blocks, in order.
+    """
+    lines = text.split("\n")
+    kept, hidden, i = [], [], 0
+    while i < len(lines):
+        match = _OPEN.match(lines[i])
+        if match:
+            end = _block_end(lines, i, match["fence"])
+            if _is_hidden(match["kind"], lines[i + 1:end]):
+                hidden.append("\n".join(lines[i:end + 1]))
+                i = end + 1
+                if i < len(lines) and not lines[i].strip() and kept and not kept[-1].strip():
+                    i += 1
+                continue
+        kept.append(lines[i])
+        i += 1
+    return "\n".join(kept), hidden
+
+
+def strip_hidden(text: str) -> str:
+    """``text`` without what only the instructor edition shows (see :func:`split_hidden`)."""
+    return split_hidden(text)[0]
+
+
+def latex_macros(mathjax_macros: dict) -> str:
+    """LaTeX definitions of the MathJax macros of ``_config.yml``, so that the PDF typesets the same formulas.
+
+    Parameters
+    ----------
+    mathjax_macros : dict
+        ``{name: body}`` as in ``mathjax3_config.tex.macros`` (a body may be ``[body, n_args]``).
+
+    Returns
+    -------
+    str
+        One ``\\providecommand``/``\\renewcommand`` pair per macro, e.g. ``\\renewcommand{\\E}{\\mathbb{E}}``.
+    """
+    lines = []
+    for name, body in mathjax_macros.items():
+        body, args = (body[0], int(body[1])) if isinstance(body, (list, tuple)) else (body, 0)
+        arity = f"[{args}]" if args else ""
+        lines.append(f"\\providecommand{{\\{name}}}{{}}\\renewcommand{{\\{name}}}{arity}{{{body}}}")
+    return "\n".join(lines)
+
+
+def _configure(app, config):
+    config.book_edition = edition()
+    config.hide_solutions = config.book_edition == "student"
+    app.tags.add(config.book_edition)
+    if config.book_edition == "instructor" and not config.nb_execution_cache_path:
+        # The editions differ only in their text: reuse the student build's executed cells.
+        config.nb_execution_cache_path = str(Path(app.srcdir) / "_build" / ".jupyter_cache")
+    macros = ((config.mathjax3_config or {}).get("tex") or {}).get("macros") or {}
+    elements = dict(config.latex_elements or {})
+    elements["preamble"] = elements.get("preamble", "") + "\n" + latex_macros(macros)
+    config.latex_elements = elements
+
+
+def _print_explorers(app):
+    """In a LaTeX build the pages' kernels print every explorer as a static figure (:mod:`lib.explore.printed`)."""
+    if app.builder.format == "latex":
+        from lib.explore.explorer import MODE_VARIABLE
+
+        os.environ[MODE_VARIABLE] = "print"
+
+
+def _apply_edition(app, doctree):
+    if app.config.book_edition == "student":
+        for node in list(doctree.findall(nodes.Element)):
+            if NOTE_CLASS in node.get("classes", []) and node.parent is not None:
+                node.parent.remove(node)
+        return
+    for node in doctree.findall(nodes.Element):
+        if type(node).__name__ == "solution_node" and "dropdown" in node.get("classes", []):
+            node["classes"].remove("dropdown")
+
+
+def _strip_sources(app, exception):
+    if exception is not None or app.config.book_edition != "student" or app.builder.format != "html":
+        return
+    for path in Path(app.outdir, "_sources").rglob("*"):
+        if path.suffix == ".ipynb":
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            for cell in nb.get("cells", []):
+                if cell.get("cell_type") == "markdown":
+                    source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+                    cell["source"] = strip_hidden(source)
+            path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        elif path.suffix in (".md", ".txt") and path.is_file():
+            path.write_text(strip_hidden(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def setup(app):
+    app.add_config_value("book_edition", "student", "env")
+    app.connect("config-inited", _configure, priority=100)
+    app.connect("builder-inited", _print_explorers)
+    app.connect("doctree-read", _apply_edition)
+    app.connect("build-finished", _strip_sources, priority=400)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
