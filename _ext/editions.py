@@ -129,21 +129,14 @@ def _configure(app, config):
     config.book_edition = edition()
     config.hide_solutions = config.book_edition == "student"
     app.tags.add(config.book_edition)
-    if config.book_edition == "instructor" and not config.nb_execution_cache_path:
-        # The editions differ only in their text: reuse the student build's executed cells.
+    if not config.nb_execution_cache_path:
+        # The editions and the PDF differ only in their text and builder: all reuse the executed cells of the
+        # student build (`make book`), whatever --path-output they are built into.
         config.nb_execution_cache_path = str(Path(app.srcdir) / "_build" / ".jupyter_cache")
     macros = ((config.mathjax3_config or {}).get("tex") or {}).get("macros") or {}
     elements = dict(config.latex_elements or {})
     elements["preamble"] = elements.get("preamble", "") + "\n" + latex_macros(macros)
     config.latex_elements = elements
-
-
-def _print_explorers(app):
-    """In a LaTeX build the pages' kernels print every explorer as a static figure (:mod:`lib.explore.printed`)."""
-    if app.builder.format == "latex":
-        from lib.explore.explorer import MODE_VARIABLE
-
-        os.environ[MODE_VARIABLE] = "print"
 
 
 def _apply_edition(app, doctree):
@@ -175,7 +168,6 @@ def _strip_sources(app, exception):
 def setup(app):
     app.add_config_value("book_edition", "student", "env")
     app.connect("config-inited", _configure, priority=100)
-    app.connect("builder-inited", _print_explorers)
     app.connect("doctree-read", _apply_edition)
     app.connect("build-finished", _strip_sources, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -28,9 +28,8 @@ MAX_BYTES = 1_500_000
 
 
 def mode() -> str:
-    """``"static"`` while the HTML book is built, ``"print"`` while the PDF is, ``"live"`` in a reader's kernel."""
-    value = os.environ.get(MODE_VARIABLE, "").lower()
-    return value if value in ("static", "print") else "live"
+    """``"static"`` while the book is being built, ``"live"`` in a reader's kernel."""
+    return "static" if os.environ.get(MODE_VARIABLE, "").lower() == "static" else "live"
 
 
 @dataclass
@@ -154,10 +153,8 @@ class Explorer:
         return render_live(self)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        if mode() == "print":
+        if mode() == "static":  # the HTML build shows the sliders, the PDF build the printed default state
             from .printed import print_bundle
 
-            return print_bundle(self)
-        if mode() == "static":
-            return {"text/html": self.static_html(), "text/plain": f"<Explorer {self.name}>"}
+            return {**print_bundle(self), "text/html": self.static_html()}
         return self.widget()._repr_mimebundle_(include=include, exclude=exclude)

@@ -1,10 +1,9 @@
 """Print rendering: an explorer as a static figure of its default state, for the PDF.
 
-The PDF build (``make pdf``) runs the pages' kernels with ``BOOK_EXPLORER_MODE=print`` (set by
-``_ext/editions.py`` when the builder is LaTeX). An explorer then displays a PNG of the very :class:`View` its
-``compute`` returns at the default parameter values, on the same fixed y range as the HTML explorer, with the
-slider settings and the note printed under the plot. Nothing is declared twice: the figure is the explorer's
-default state.
+In the book build an explorer's output carries, beside the ``text/html`` sliders, an ``image/png`` of the very
+:class:`View` its ``compute`` returns at the default parameter values, on the same fixed y range, with the slider
+settings and the note printed under the plot. The HTML builder shows the sliders; the LaTeX builder
+(``make pdf``) picks the image. One execution serves both, and nothing is declared twice.
 """
 from __future__ import annotations
 
@@ -68,13 +67,11 @@ def _draw(ax, trace, index):
 
 def print_figure(explorer):
     """A matplotlib figure of ``explorer`` at its default state (legend under the plot, settings and note below)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: the kernel's own figures and backend stay untouched
 
     view = explorer.view(**explorer.defaults)
-    fig, ax = plt.subplots(figsize=(6.4, 0.0085 * explorer.height + 0.6), dpi=150)
+    fig = Figure(figsize=(6.4, 0.0085 * explorer.height + 0.6), dpi=150)
+    ax = fig.subplots()
     for i, trace in enumerate(view.traces):
         _draw(ax, trace, i)
     if explorer.log_x:
@@ -98,12 +95,8 @@ def print_figure(explorer):
 
 def print_png(explorer) -> bytes:
     """The PNG bytes of :func:`print_figure`."""
-    import matplotlib.pyplot as plt
-
-    fig = print_figure(explorer)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
-    plt.close(fig)
+    print_figure(explorer).savefig(buffer, format="png", bbox_inches="tight")
     return buffer.getvalue()
 
 

@@ -105,7 +105,7 @@ def test_student_edition_holds_no_solution_text(built_book):
         if not secret:
             continue
         shown = shown_text((built_book.html / f"{page}.html").read_text())
-        exercise = phrases(re.search(r"```\{exercise\}.*?\n```", source, flags=re.S).group(0))
+        exercise = set().union(*(phrases(e) for e in re.findall(r"`{3,}\{exercise\}.*?\n`{3,}", source, flags=re.S)))
         assert any(p in shown for p in exercise), f"{page}: the exercise text itself is not found"
         leaked = sorted(p for p in secret if p in shown)
         assert not leaked, f"{page}: solution text in the student edition: {leaked[:3]}"
