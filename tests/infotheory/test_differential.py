@@ -78,3 +78,12 @@ def test_quantised_entropy_approaches_h_minus_log_step(source):
 def test_bad_input_names_the_parameter(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("source", de.SOURCES)
+def test_quantiser_mse_is_step_squared_over_twelve_at_high_resolution(source):
+    assert de.quantiser_mse(source, 1.0, 0.05) == pytest.approx(0.05 ** 2 / 12, rel=2e-2)
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=400_000)
+    mid = (np.floor(x / 1.5) + 0.5) * 1.5
+    assert de.quantiser_mse("gaussian", 1.0, 1.5) == pytest.approx(((x - mid) ** 2).mean(), rel=1e-2)
