@@ -31,6 +31,8 @@ __all__ = ["EDITION_VARIABLE", "EDITIONS", "NOTE_CLASS", "edition", "split_hidde
 EDITION_VARIABLE = "BOOK_EDITION"
 EDITIONS = ("student", "instructor")
 NOTE_CLASS = "instructor-note"
+#: Files copied beside the LaTeX sources (a stand-in for bbm.sty, which jupyterBook.cls loads).
+LATEX_FILES = Path(__file__).resolve().parent / "latex"
 
 _OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<kind>solution|admonition)\}[^\n]*$")
 
@@ -137,6 +139,7 @@ def _configure(app, config):
     elements = dict(config.latex_elements or {})
     elements["preamble"] = elements.get("preamble", "") + "\n" + latex_macros(macros)
     config.latex_elements = elements
+    config.latex_additional_files = [*config.latex_additional_files, str(LATEX_FILES / "bbm.sty")]
 
 
 def _apply_edition(app, doctree):
