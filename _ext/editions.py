@@ -106,6 +106,14 @@ def strip_hidden(text: str) -> str:
     return split_hidden(text)[0]
 
 
+#: PDF bookmarks are plain text: maths in a section title ("from $\\alpha$ and $\\varepsilon$ to bytes") must print
+#: as Unicode there, or hyperref stops on unicode-math's symbols ("Improper alphabetic constant").
+_GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta kappa lambda mu nu xi pi rho sigma tau phi "
+          "varphi chi psi omega Gamma Delta Theta Lambda Pi Sigma Phi Psi Omega")
+_BOOKMARK_MATH = "\\pdfstringdefDisableCommands{%s\\def\\ln{ln}\\def\\log{log}\\def\\eps{\u03b5}}" % "".join(
+    f"\\def\\{name}{{{char}}}" for name, char in zip(_GREEK.split(), "αβγδϵεζηθκλμνξπρστϕφχψωΓΔΘΛΠΣΦΨΩ"))
+
+
 def latex_macros(mathjax_macros: dict) -> str:
     """LaTeX definitions of the MathJax macros of ``_config.yml``, so that the PDF typesets the same formulas.
 
@@ -137,7 +145,7 @@ def _configure(app, config):
         config.nb_execution_cache_path = str(Path(app.srcdir) / "_build" / ".jupyter_cache")
     macros = ((config.mathjax3_config or {}).get("tex") or {}).get("macros") or {}
     elements = dict(config.latex_elements or {})
-    elements["preamble"] = elements.get("preamble", "") + "\n" + latex_macros(macros)
+    elements["preamble"] = elements.get("preamble", "") + "\n" + latex_macros(macros) + "\n" + _BOOKMARK_MATH
     config.latex_elements = elements
     config.latex_additional_files = [*config.latex_additional_files, str(LATEX_FILES / "bbm.sty")]
 

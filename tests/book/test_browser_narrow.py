@@ -87,15 +87,16 @@ def test_explorer_note_readable_in_dark_mode(browser, site, built_book):
     try:
         theme = page.evaluate("document.documentElement.dataset.theme")
         assert theme == "dark", f"the page did not switch to dark mode (data-theme={theme!r})"
-        colours = page.evaluate("""() => {
-            const note = document.querySelector('p.book-explorer-note');
-            let el = note, bg = 'rgba(0, 0, 0, 0)';
-            while (el && (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent')) {
-                bg = getComputedStyle(el).backgroundColor; el = el.parentElement; }
-            return [getComputedStyle(note).color, bg, note.textContent];
-        }""")
-        assert colours[2].strip(), "the note is empty"
-        ratio = contrast(rgb(colours[0]), rgb(colours[1]))
-        assert ratio >= 4.5, f"note {colours[0]} on {colours[1]}: contrast {ratio:.2f} < 4.5 (WCAG AA)"
+        for selector in ("p.book-explorer-note", "label.book-explorer-row span", "label.book-explorer-row output"):
+            colours = page.evaluate("""(selector) => {
+                const node = document.querySelector(selector);
+                let el = node, bg = 'rgba(0, 0, 0, 0)';
+                while (el && (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent')) {
+                    bg = getComputedStyle(el).backgroundColor; el = el.parentElement; }
+                return [getComputedStyle(node).color, bg, node.textContent];
+            }""", selector)
+            assert colours[2].strip(), f"{selector} is empty"
+            ratio = contrast(rgb(colours[0]), rgb(colours[1]))
+            assert ratio >= 4.5, f"{selector}: {colours[0]} on {colours[1]}, contrast {ratio:.2f} < 4.5 (WCAG AA)"
     finally:
         context.close()
