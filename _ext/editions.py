@@ -26,7 +26,8 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.errors import ConfigError
 
-__all__ = ["EDITION_VARIABLE", "EDITIONS", "NOTE_CLASS", "edition", "split_hidden", "strip_hidden", "latex_macros", "setup"]
+__all__ = ["EDITION_VARIABLE", "EDITIONS", "NOTE_CLASS", "edition", "split_hidden", "strip_hidden", "latex_macros",
+           "fix_latex_references", "setup"]
 
 EDITION_VARIABLE = "BOOK_EDITION"
 EDITIONS = ("student", "instructor")
@@ -176,9 +177,52 @@ def _strip_sources(app, exception):
             path.write_text(strip_hidden(path.read_text(encoding="utf-8")), encoding="utf-8")
 
 
+_EXERCISE = re.compile(r"\\label\{exercise:([^}]+)\}\s*\\begin\{sphinxadmonition\}\{note\}\{(Exercise [0-9.]+)")
+_EXERCISE_REF = re.compile(r"\\hyperref\[\\detokenize\{([^}:]+):([^}]+)\}\]\{Exercise \\ref\{\\detokenize\{\1:\2\}\}\}")
+_HYPERREF = re.compile(r"\\hyperref\[\\detokenize\{([^}:]+):([^}:]+)\}\]")
+_LABEL = re.compile(r"\\label\{\\detokenize\{([^}]+)\}\}")
+
+
+def fix_latex_references(tex: str) -> str:
+    """Repair two kinds of reference the LaTeX writers leave dangling (they print as ``??`` in the PDF).
+
+    * sphinx-exercise labels an exercise ``exercise:<label>`` but refers to ``<doc>:<label>``: each reference
+      becomes a link to the exercise with its printed number (``Exercise 1.6.1``).
+    * The label of a page's first line (``(preface)=``) is lost when the page opens the document: it is put back
+      beside the page's own ``<doc>::doc`` label.
+
+    Parameters
+    ----------
+    tex : str
+        The LaTeX source Sphinx wrote.
+
+    Returns
+    -------
+    str
+    """
+    numbers = dict(_EXERCISE.findall(tex))
+    tex = _EXERCISE_REF.sub(lambda m: (f"\\hyperref[exercise:{m[2]}]{{{numbers[m[2]]}}}" if m[2] in numbers
+                                       else m[0]), tex)
+    defined = set(_LABEL.findall(tex))
+    for doc, label in sorted(set(_HYPERREF.findall(tex))):
+        anchor = f"\\label{{\\detokenize{{{doc}::doc}}}}"
+        if f"{doc}:{label}" not in defined and anchor in tex:
+            tex = tex.replace(anchor, anchor + f"\\label{{\\detokenize{{{doc}:{label}}}}}", 1)
+            defined.add(f"{doc}:{label}")
+    return tex
+
+
+def _fix_latex(app, exception):
+    if exception is not None or app.builder.format != "latex":
+        return
+    for path in Path(app.outdir).glob("*.tex"):
+        path.write_text(fix_latex_references(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
 def setup(app):
     app.add_config_value("book_edition", "student", "env")
     app.connect("config-inited", _configure, priority=100)
     app.connect("doctree-read", _apply_edition)
     app.connect("build-finished", _strip_sources, priority=400)
+    app.connect("build-finished", _fix_latex)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -178,3 +178,14 @@ def test_instructor_edition_shows_what_the_student_edition_hides():
         shown_pages += 1
     assert shown_pages >= 10
     assert "For the lecturer" in (INSTRUCTOR_HTML / "book" / "course.html").read_text()
+
+
+def test_latex_references_to_exercises_and_page_labels_are_repaired():
+    tex = (r"\phantomsection\label{\detokenize{book/preface::doc}}" "\n"
+           r"see \hyperref[\detokenize{book/preface:preface}]{Preface} and "
+           r"\hyperref[\detokenize{book/a:a-ex1}]{Exercise \ref{\detokenize{book/a:a-ex1}}}" "\n"
+           r"\label{exercise:a-ex1}" "\n\n" r"\begin{sphinxadmonition}{note}{Exercise 2.4.1 ([1] Title)}")
+    out = editions.fix_latex_references(tex)
+    assert r"\hyperref[exercise:a-ex1]{Exercise 2.4.1}" in out and r"Exercise \ref" not in out
+    assert r"\label{\detokenize{book/preface::doc}}\label{\detokenize{book/preface:preface}}" in out
+    assert editions.fix_latex_references(out) == out
