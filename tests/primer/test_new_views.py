@@ -47,3 +47,11 @@ def test_sink_keeps_the_cut_cache_close():
     without = attention.cut_numbers(3.0, 8, False)
     assert with_sink["mass"] > without["mass"] and with_sink["change"] < without["change"]
     assert with_sink["change"] <= with_sink["bound"]
+
+
+def test_every_control_matters_in_every_state_of_the_attention_explorer():
+    """The browser test moves the sliders one after another: the policy must matter at every window."""
+    ex = attention.window_and_sink()
+    for w in ex.params[1].grid():
+        a = fingerprint(ex.view(sink_logit=3.0, w=w, policy="window + sink"))
+        assert a != fingerprint(ex.view(sink_logit=3.0, w=w, policy="window only")), f"policy inert at w = {w}"

@@ -45,7 +45,8 @@ def window_and_sink() -> Explorer:
 
     return Explorer("primer-attention-window",
                     [Param("sink_logit", 0.0, 6.0, default=3.0, steps=7, label="sink's extra logit"),
-                     Param("w", 2, 64, default=8, values=[2, 4, 8, 16, 32, 64], integer=True, log=True,
+                     # w < 64 always: with the whole context kept, keeping the sink or not would change nothing
+                     Param("w", 2, 32, default=8, values=[2, 4, 8, 16, 32], integer=True, log=True,
                            label="window w (tokens)"),
                      Choice("policy", list(POLICIES), "window + sink", label="what the cache keeps")],
                     compute, x_label="token position j (query at t = 64)", y_label="attention weight",
