@@ -171,6 +171,8 @@ class Explorer:
         return render_live(self)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        if mode() == "static":
-            return {"text/html": self.static_html(), "text/plain": f"<Explorer {self.name}>"}
+        if mode() == "static":  # the HTML build shows the sliders, the PDF build the printed default state
+            from .printed import print_bundle
+
+            return {**print_bundle(self), "text/html": self.static_html()}
         return self.widget()._repr_mimebundle_(include=include, exclude=exclude)

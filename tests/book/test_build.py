@@ -104,6 +104,8 @@ def mini_book(tmp_path: Path, body: str, timeout: int | None = None) -> Path:
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/page\n")
     (tmp_path / "book").mkdir()
     shutil.copy(ROOT / "book" / "references.bib", tmp_path / "book" / "references.bib")
+    shutil.copytree(ROOT / "_ext", tmp_path / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "book" / "_static", tmp_path / "book" / "_static")
     (tmp_path / "book" / "page.md").write_text(FRONT + "# Page\n\n" + body)
     return tmp_path
 

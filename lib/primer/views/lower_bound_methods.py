@@ -1,0 +1,51 @@
+"""Views of the primer page ``primer-lower-bound-methods``: four lower bounds on one Gaussian mean problem.
+
+The mathematics is :mod:`lib.infotheory.minimax`.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from lib.explore import Explorer, Param, Trace, View
+from lib.infotheory import minimax as mm
+
+__all__ = ["four_methods", "page_numbers"]
+
+_RHO = np.geomspace(0.05, 100.0, 49)
+_DASH = {"van Trees": None, "Le Cam": "dot", "Assouad": "dashdot", "Fano": "longdash"}
+
+
+def four_methods() -> Explorer:
+    """Each method's lower bound over the cube [−r, r]^d, in units of the sample mean's risk dσ²/n, against the
+    cube's half-width in standard errors; the best available estimator's risk min{1, ρ²} on top."""
+
+    def compute(d):
+        rows = mm.lower_bound_ratios(int(d), _RHO)
+        traces = [Trace("upper: min{sample mean, estimate 0}", _RHO, rows["upper"], dash="dash", color="#000000")]
+        traces += [Trace(m, _RHO, rows[m], dash=_DASH[m]) for m in mm.METHODS]
+        wide = {m: rows[m][-1] for m in mm.METHODS}
+        return View(traces, note=f"d = {int(d)}, wide cube: van Trees {wide['van Trees']:.3f}, Assouad "
+                                 f"{wide['Assouad']:.3f}, Le Cam {wide['Le Cam']:.4f}, Fano {wide['Fano']:.4f} "
+                                 "of dσ²/n")
+
+    return Explorer("primer-lower-bound-methods",
+                    [Param("d", 1, 1024, default=64, values=[1, 4, 16, 64, 256, 1024], integer=True, log=True,
+                           label="dimension d")],
+                    compute, x_label="half-width of the cube r√n/σ (standard errors)",
+                    y_label="lower bound / (dσ²/n)", log_x=True, log_y=True)
+
+
+def page_numbers() -> dict:
+    """The numbers the page's prose shows: the wide-cube constants and a small-cube comparison at d = 64."""
+    small = mm.lower_bound_ratios(64, [0.5])
+    return {
+        "le_cam": mm.le_cam_constant(),
+        "assouad": mm.assouad_bound(1, 1, 1.0),
+        "fano_64": mm.fano_bound(64, 1, 1.0) / 64,
+        "fano_limit": math.log(2) / 128,
+        "small_van_trees": float(small["van Trees"][0]), "small_assouad": float(small["Assouad"][0]),
+        "bayes_two_point": mm.two_point_bayes_risk(1.0),
+        "le_cam_at_one": 1.0 * (1 - mm.two_point_tv(1.0)),
+    }
