@@ -21,7 +21,6 @@ with eager attention (ObservedAttention needs the weights), the reads with sdpa.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,12 +82,24 @@ class Prefill:
 
 
 def _layer_rotary(model, module):
-    """The rotary embedding a press should use for ``module`` (Gemma 3: its own local or global one)."""
+    """The rotary embedding a press should use for ``module``: the model's one (Llama), or for Gemma 3 a
+    module that calls it with this layer's own type (local or global), which kvpress's call omits."""
+    import torch
+
     rotary = model.model.rotary_emb
     types = getattr(model.config, "layer_types", None)
     if types is None or not hasattr(rotary, f"{types[module.layer_idx]}_inv_freq"):
-        return rotary  # one rotary embedding for every layer (Llama)
-    return functools.partial(rotary, layer_type=types[module.layer_idx])
+        return rotary
+
+    class LayerRotary(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner, self.layer_type = rotary, types[module.layer_idx]
+
+        def forward(self, x, position_ids):
+            return self.inner(x, position_ids, layer_type=self.layer_type)
+
+    return LayerRotary()
 
 
 def _score_hook(presses, budgets, keep, saved):
