@@ -13,7 +13,7 @@ from lib.explore.tables import html_table
 from ..frontier import best_split, distortion, fit_bits_law, fit_window_law, iso_memory, optimal_bits
 from ..measured import MODELS_MEASURED
 
-__all__ = ["grid", "laws", "budgets", "summary", "split_table", "explorer"]
+__all__ = ["grid", "laws", "budgets", "summary", "split_table", "page_numbers", "iso_memory_explorer"]
 
 _TYPES = {"policy": str, "window": int, "bits": int, "group": int, "entries": float, "bytes": int,
           "segment": int, "kl": float, "nll_excess": float, "n": int}
@@ -84,7 +84,28 @@ def split_table(models=None, data_dir=None) -> str:
                       rows)
 
 
-def explorer(models=None, data_dir=None) -> Explorer:
+def page_numbers(data_dir=None) -> dict:
+    """The numbers the chapter's prose shows, keyed ``<tag>_<what>`` (tags ``smol``, ``gemma``)."""
+    out = {}
+    for model, tag in (("smollm2-135m", "smol"), ("gemma3-270m", "gemma")):
+        g = grid(model, data_dir=data_dir)
+        law = laws(g)
+        out.update({f"{tag}_segments": g["segments"], f"{tag}_alpha": law["alpha"], f"{tag}_slope": law["slope"],
+                    f"{tag}_beta": law["beta"]})
+        for k, M in enumerate(budgets(g), 1):
+            s = summary(model, M, data_dir=data_dir)
+            out.update({f"{tag}_M{k}_kib": M / 1024, f"{tag}_M{k}_w": s["measured"]["w"],
+                        f"{tag}_M{k}_b": s["measured"]["b"], f"{tag}_M{k}_kl": s["measured"]["kl"],
+                        f"{tag}_M{k}_pw": s["predicted"]["w"], f"{tag}_M{k}_pb": s["predicted"]["b"],
+                        f"{tag}_M{k}_bstar": s["b_star"]})
+        full = (g["b"] == 16) & (g["w"] == g["w"].max())
+        two = (g["b"] == 2) & (g["w"] == g["w"].max())
+        out[f"{tag}_kl_fp16"] = float(g["kl"][full][0])
+        out[f"{tag}_kl_2bit"] = float(g["kl"][two][0])
+    return out
+
+
+def iso_memory_explorer(models=None, data_dir=None) -> Explorer:
     """Memory-budget slider: the iso-memory curve (measured and modelled), the measured and predicted optima."""
     models = [m for m in (models or MODELS_MEASURED)]
     data = {MODELS_MEASURED.get(m, m): grid(m, data_dir=data_dir) for m in models}
