@@ -14,7 +14,7 @@ Exact bytes of ``T`` tokens in one layer and KV head (codes packed densely, ``âŒ
 (2 bytes of scale + 2 of zero point per group), times ``n_layers Â· n_kv_heads``.
 
 >>> kivi_bytes(64, 2, head_dim=64, n_layers=1, n_kv_heads=1, group=32)
-2560
+3072
 >>> kivi_bytes(64, 16, head_dim=64, n_layers=1, n_kv_heads=1)
 16384
 """
