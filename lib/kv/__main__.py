@@ -12,6 +12,10 @@ measure   run (a shard of) the measurement protocol; merges into ``book/data/kv/
 merge     write the data file from a finished work directory (after sharded runs)
 sample    sample segments from a model (temperature 1, fixed seed) into book/data/kv/<model>-samples.json
 list      the stored measurements
+convert   convert a model's GGUF weights to float32 once (the book's environment)
+press     kvpress presses and KIVI-quantised caches after an exact prefill (run in .venv-kvpress;
+          ``book/data/kv/<model>-presses`` and ``-quant``; see :mod:`lib.kv.press_measure`)
+pincheck  ``dump FILE`` / ``compare A B``: the converted models' log-probs under two environments
 """
 from __future__ import annotations
 
@@ -64,6 +68,18 @@ def _parser():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch", type=int, default=4, help="segments sampled together (default 4)")
     p.add_argument("--threads", type=int, help="torch threads")
+    press = sub.add_parser("press", help="kvpress presses and quantised caches (run in .venv-kvpress)")
+    press.add_argument("--model", required=True, choices=sorted(MODELS))
+    press.add_argument("--segments", type=int, help="number of corpus segments (default: 32)")
+    press.add_argument("--data-dir", help="where to write the tables (default: book/data/kv)")
+    press.add_argument("--work-dir", help="where the part files go (default: ~/.cache/infotheory-book/measure)")
+    press.add_argument("--shard", type=_shard, default=(0, 1), help="run units i, i+n, ... (format i/n)")
+    press.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    press.add_argument("--fresh", action="store_true", help="discard this shard's finished units first")
+    press.add_argument("--threads", type=int, help="torch threads (1 is steadier on a shared machine)")
+    pin = sub.add_parser("pincheck", help="compare the converted models' log-probs across environments")
+    pin.add_argument("action", choices=("dump", "compare"))
+    pin.add_argument("files", nargs="+", help="dump: the output .npz; compare: the two .npz files")
     sub.add_parser("list")
     conv = sub.add_parser("convert", help="convert a model's GGUF weights to float32 once (the book's environment)")
     conv.add_argument("--model", required=True, choices=sorted(MODELS))
@@ -91,6 +107,10 @@ def main(argv=None) -> int:
             print(f"error: {err}", file=sys.stderr)
             return 2
         return 0
+    if args.command == "pincheck":
+        return _pincheck(args)
+    if args.command == "press":
+        return _press(args)
     models = sorted(MODELS, reverse=True) if args.all else [args.model]
     for model in models:
         try:
@@ -122,6 +142,35 @@ def main(argv=None) -> int:
             print(f"error: {err}", file=sys.stderr)
             return 2
         print(out if out else "shard finished; run the remaining shards, then: python -m lib.kv merge ...")
+    return 0
+
+
+def _pincheck(args) -> int:
+    from .pincheck import compare, dump
+
+    if len(args.files) != (1 if args.action == "dump" else 2):
+        print(f"error: pincheck {args.action} takes {'one file' if args.action == 'dump' else 'two files'}",
+              file=sys.stderr)
+        return 2
+    if args.action == "dump":
+        print(dump(args.files[0]))
+    else:
+        for model, row in compare(*args.files).items():
+            print(model, row)
+    return 0
+
+
+def _press(args) -> int:
+    from .press_measure import press_plan, run_presses
+
+    try:
+        plan = press_plan(args.model, args.segments)
+        out = run_presses(plan, args.shard, resume=args.resume, fresh=args.fresh, data_dir=args.data_dir,
+                          work_root=args.work_dir)
+    except (ValueError, ImportError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(*out, sep="\n") if out else print("shard finished; run the remaining shards (same command, other --shard)")
     return 0
 
 

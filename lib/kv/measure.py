@@ -264,6 +264,22 @@ def _part(wdir: Path, unit) -> Path:
     return wdir / f"seg{unit[0]:03d}.{unit[1].replace(':', '-')}.json"
 
 
+def pending(wdir: Path, mine: list, resume: bool, fresh: bool) -> list:
+    """The units of ``mine`` still to run in ``wdir``: finished ones are kept (``resume``) or deleted (``fresh``).
+
+    Finding finished units with neither flag is an error, so that two runs never mix silently.
+    """
+    done = [u for u in mine if _part(wdir, u).exists()]
+    if done and fresh:
+        for u in done:
+            _part(wdir, u).unlink()
+        done = []
+    if done and not resume:
+        raise ValueError(f"{len(done)} finished units of this plan exist in {wdir}; pass --resume to continue "
+                         "that run or --fresh to discard it")
+    return [u for u in mine if u not in done]
+
+
 def run(plan: Plan, name: str | None = None, variants=None, shard=(0, 1), resume=False, fresh=False,
         data_dir=None, work_root=None, progress=True, fail_after=None) -> Path | None:
     """Measure the units of ``plan`` in ``shard``; merge when every unit of the plan is done.
@@ -294,16 +310,7 @@ def run(plan: Plan, name: str | None = None, variants=None, shard=(0, 1), resume
     wdir = work_dir(plan, name, work_root)
     wdir.mkdir(parents=True, exist_ok=True)
     store.atomic_write(wdir / "plan.json", json.dumps(asdict(plan), default=list, indent=1).encode())
-    mine = units(plan, variants, shard)
-    done = [u for u in mine if _part(wdir, u).exists()]
-    if done and fresh:
-        for u in done:
-            _part(wdir, u).unlink()
-        done = []
-    if done and not resume:
-        raise ValueError(f"{len(done)} finished units of this plan exist in {wdir}; pass --resume to continue "
-                         "that run or --fresh to discard it")
-    todo = [u for u in mine if u not in done]
+    todo = pending(wdir, units(plan, variants, shard), resume, fresh)
     if todo:
         model, tokenizer = load_model(plan.model)
         bos = bos_id(tokenizer)

@@ -1,0 +1,68 @@
+"""The press comparison section of :ref:`kv-policies`: a table per model and an explorer of the curves.
+
+Reads ``book/data/kv/<model>-presses`` through :mod:`lib.kv.press_compare`; never loads a model.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from lib.explore import Choice, Explorer, Trace, View
+from lib.explore.tables import html_table
+
+from ..models import MEASURED, REGISTRY
+from ..press_compare import press_measurement, press_summary
+from ..presses import PRESSES
+
+__all__ = ["BUDGET", "press_table", "press_numbers", "press_curves"]
+
+#: The budget at which presses are ranked (entries per layer and KV head).
+BUDGET = 64
+
+
+def _ci(triple, fmt="{:.2f}"):
+    return f"{fmt.format(triple[0])} [{fmt.format(triple[1])}, {fmt.format(triple[2])}]"
+
+
+def press_table(model: str, budget: int = BUDGET, data_dir=None) -> str:
+    """HTML table of ``model``'s presses, best first at ``budget``: α, KL, ratios to window and random."""
+    rows = press_summary(press_measurement(model, data_dir=data_dir), budget)
+    body = [[PRESSES[r["press"]].label, _ci((r["alpha"], r["alpha_lo"], r["alpha_hi"])), f"{r['kl']:.3f}",
+             _ci(r["window"]), _ci(r["random"])] for r in rows]
+    return html_table(["press", "α over w = 16–256 [95%]", f"KL at w = {budget} (nats)",
+                       "÷ sliding window [95%]", "÷ random [95%]"], body)
+
+
+def press_numbers(budget: int = BUDGET, data_dir=None) -> dict:
+    """Numbers for the prose: per model the best press, its KL and ratios, the segment count."""
+    out = {"budget": budget}
+    for model, tag in (("smollm2-135m", "smol"), ("gemma3-270m", "gemma")):
+        m = press_measurement(model, data_dir=data_dir)
+        rows = press_summary(m, budget)
+        best = rows[0]
+        out.update({f"{tag}_best": PRESSES[best["press"]].label, f"{tag}_best_kl": best["kl"],
+                    f"{tag}_best_vs_window": best["window"][0], f"{tag}_best_vs_random": best["random"][0],
+                    f"{tag}_segments": int(len(np.unique(m.rows["segment"]))),
+                    f"{tag}_ranking": ", ".join(PRESSES[r["press"]].label for r in rows)})
+        by = {r["press"]: r for r in rows}
+        for press in ("window", "snapkv", "random"):
+            out[f"{tag}_{press}_alpha"] = by[press]["alpha"]
+        out[f"{tag}_window_vs_random"] = by["window"]["random"][0]
+        out[f"{tag}_streaming_vs_window"] = by["streaming_llm"]["window"][0]
+    return out
+
+
+def press_curves(data_dir=None) -> Explorer:
+    """Mean KL against the budget for every press, one model at a time."""
+    data = {}
+    for model, title in ((m, REGISTRY[m].label) for m in MEASURED):
+        m = press_measurement(model, data_dir=data_dir)
+        data[title] = {p: m.curve(p, False)[:2] for p in PRESSES}
+
+    def compute(model):
+        return View([Trace(PRESSES[p].label, w, mean, mode="lines+markers",
+                           dash="dash" if p in ("window", "random") else None) for p, (w, mean) in data[model].items()],
+                    note=f"{model}: one-shot compression after an exact prefill of 480 tokens; 8 targets a segment.")
+
+    return Explorer("kv-pol-presses", [Choice("model", list(data), default=next(iter(data)))], compute,
+                    x_label="budget w (entries per layer and KV head)", y_label="mean KL (nats)", log_x=True,
+                    log_y=True)
