@@ -51,6 +51,7 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     "book/kv/window-theorem": ("book/kv/polynomial-sensitivity", "book/kv/sequential-wyner-ziv"),
     "book/kv/block-markov": ("book/kv/window-theorem",),
     "book/kv/policies": ("book/kv/block-markov", "book/kv/sinks-and-positions"),
+    "book/kv/tokens-or-bits": ("book/kv/policies", "book/primer/rate-distortion"),
     "book/kv/in-context": ("book/kv/policies", "book/kv/window-theorem"),
 }
 

@@ -39,7 +39,7 @@ def test_measured_and_predicted_optima_agree_on_model_data(tmp_path):
         if s["measured"]["w"] < 480:
             assert (s["measured"]["w"], s["measured"]["b"]) == (s["predicted"]["w"], s["predicted"]["b"])
         assert 1 < s["b_star"] < 16
-    assert "measured best" in view.split_table(["toy"], data_dir=tmp_path)
+    assert "measured best" in view.split_table(["toy"], data_dir=tmp_path).data
     _grid(tmp_path / "two", C=1.0)
     (tmp_path / "two" / "toy-quant.csv").rename(tmp_path / "toy2-quant.csv")
     (tmp_path / "two" / "toy-quant.json").rename(tmp_path / "toy2-quant.json")

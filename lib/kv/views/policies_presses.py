@@ -13,7 +13,7 @@ from ..models import MEASURED, REGISTRY
 from ..press_compare import press_measurement, press_summary
 from ..presses import PRESSES
 
-__all__ = ["BUDGET", "press_table", "press_numbers", "press_curves"]
+__all__ = ["BUDGET", "press_table", "press_tables", "press_numbers", "press_curves"]
 
 #: The budget at which presses are ranked (entries per layer and KV head).
 BUDGET = 64
@@ -30,6 +30,13 @@ def press_table(model: str, budget: int = BUDGET, data_dir=None) -> str:
              _ci(r["window"]), _ci(r["random"])] for r in rows]
     return html_table(["press", "α over w = 16–256 [95%]", f"KL at w = {budget} (nats)",
                        "÷ sliding window [95%]", "÷ random [95%]"], body)
+
+
+def press_tables(models=None, budget: int = BUDGET, data_dir=None):
+    """:func:`press_table` of every measured model, as one displayable HTML object."""
+    from IPython.display import HTML
+
+    return HTML("".join(press_table(m, budget, data_dir=data_dir) for m in models or MEASURED))
 
 
 def press_numbers(budget: int = BUDGET, data_dir=None) -> dict:

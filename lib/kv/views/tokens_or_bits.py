@@ -8,7 +8,7 @@ import numpy as np
 
 from lib import store
 from lib.explore import Choice, Explorer, Param, Trace, View
-from lib.explore.tables import html_table
+from lib.explore.tables import show_table
 
 from ..frontier import best_split, distortion, fit_bits_law, fit_window_law, iso_memory, optimal_bits
 from ..models import MEASURED, REGISTRY
@@ -70,17 +70,21 @@ def summary(model: str, M: float, data_dir=None) -> dict:
             "b_star": b_star, "w_star": float(iso_memory(M, b_star, law["beta"], law["b0"])), "law": law}
 
 
-def split_table(models=None, data_dir=None) -> str:
-    """HTML table: per model and budget, the measured best (w, b), the predicted one and ``b*``."""
+def _label(model: str) -> str:
+    return REGISTRY[model].label if model in REGISTRY else model
+
+
+def split_table(models=None, data_dir=None):
+    """Table (displayable HTML): per model and budget, the measured best (w, b), the predicted one and ``b*``."""
     rows = []
     for model in models or MEASURED:
         g = grid(model, data_dir=data_dir)
         for M in budgets(g):
             s = summary(model, M, data_dir=data_dir)
             m, p = s["measured"], s["predicted"]
-            rows.append([REGISTRY[model].label, f"{M / 1024:.0f} KiB", f"w = {m['w']}, b = {m['b']}",
+            rows.append([_label(model), f"{M / 1024:.0f} KiB", f"w = {m['w']}, b = {m['b']}",
                          f"{m['kl']:.3f}", f"w = {p['w']}, b = {p['b']}", f"{s['b_star']:.1f}"])
-    return html_table(["model", "memory M", "measured best", "its KL (nats)", "predicted best", "continuous b*"],
+    return show_table(["model", "memory M", "measured best", "its KL (nats)", "predicted best", "continuous b*"],
                       rows)
 
 
@@ -108,7 +112,7 @@ def page_numbers(data_dir=None) -> dict:
 def iso_memory_explorer(models=None, data_dir=None) -> Explorer:
     """Memory-budget slider: the iso-memory curve (measured and modelled), the measured and predicted optima."""
     models = [m for m in (models or MEASURED)]
-    data = {REGISTRY[m].label: grid(m, data_dir=data_dir) for m in models}
+    data = {_label(m): grid(m, data_dir=data_dir) for m in models}
     fitted = {t: laws(g) for t, g in data.items()}
     first = next(iter(data.values()))
     scale = [float(first["bytes"][(first["b"] == 16) & (first["w"] == 16)][0]) * 2 ** (k / 2) for k in range(11)]
