@@ -12,7 +12,10 @@ import math
 import numpy as np
 from scipy import integrate, stats
 
+from lib import attention as at
 from lib import infotheory as it
+from lib.infotheory import differential as de
+from lib.infotheory import minimax as mm
 from lib.bits import bounds, correlated, drift, literature, routes, scheme_runs, scheme_theory
 from lib.bits.simulate import sgd_error
 
@@ -123,6 +126,28 @@ PRIMER = {
         "R_WZ(D) = R_X|Y(D): Y at the decoder": lambda s, x: it.wyner_ziv_gaussian(
             np.asarray(x), s["sigma_x"] ** 2, s["sigma_n"] ** 2),
     },
+    "primer-attention-window": {
+        "full cache": lambda s, x: _attention(s)[0],
+        "cut cache (renormalised)": lambda s, x: _attention(s)[1],
+    },
+    "primer-shannon-lower-bound": {
+        "Gaussian R(D) = ½ log₂(σ²/D): upper bound": lambda s, x: de.gaussian_upper_bound(
+            1.0, np.asarray(x), base=2),
+        "Shannon lower bound h(X) − ½ log₂(2πeD)": lambda s, x: de.shannon_lower_bound(
+            de.source_entropy(s["source"], 1.0, base=2), np.asarray(x), base=2),
+        "entropy-coded uniform quantiser": lambda s, x: _quantiser_rates(s["source"]),
+        "chosen D": lambda s, x: [
+            de.shannon_lower_bound(de.source_entropy(s["source"], 1.0, base=2), s["D"],
+                                                base=2),
+            de.gaussian_upper_bound(1.0, s["D"], base=2)],
+    },
+    "primer-lower-bound-methods": {
+        "upper: min{sample mean, estimate 0}": lambda s, x: np.minimum(1.0, np.asarray(x) ** 2),
+        "van Trees": lambda s, x: [mm.van_trees_cube(int(s["d"]), 1, 1.0, r) / int(s["d"]) for r in x],
+        "Le Cam": lambda s, x: [mm.le_cam_bound(1, 1.0, r) / int(s["d"]) for r in x],
+        "Assouad": lambda s, x: [mm.assouad_bound(int(s["d"]), 1, 1.0, r) / int(s["d"]) for r in x],
+        "Fano": lambda s, x: [mm.fano_bound(int(s["d"]), 1, 1.0, r) / int(s["d"]) for r in x],
+    },
 }
 
 def _kv():
@@ -134,6 +159,8 @@ def _kv():
     from lib.kv.memory import kv_bytes
     from lib.kv.models import by_label
     from lib.kv.toys import ToyA
+    from lib.kv.press_compare import press_measurement
+    from lib.kv.presses import PRESSES
 
     mib = 2.0 ** 20
     C0, A0 = fit_power_law(*store.load("smollm2-135m").curve("sliding")[:2])     # the explorers' defaults
@@ -188,6 +215,17 @@ def _kv():
             VARIANT_LABELS[v]: (lambda v: lambda s, x: curve(s, v)[1])(v)
             for v in ("sliding", "sink", "block_markov", "random", "evict_sink:pres")
         },
+        "kv-pol-presses": {
+            PRESSES[p].label: (lambda p: lambda s, x: press_measurement(by_label(s["model"]).name).curve(
+                p, False)[1])(p)
+            for p in PRESSES
+        },
+        "kv-tob-iso-memory": {
+            "measured: largest w that fits, per b": lambda s, x: _iso(s)["measured"](x),
+            "model C·w^(−α) + A·2^(−2b) on the iso-memory curve": lambda s, x: _iso(s)["model"](x),
+            "measured optimum": lambda s, x: _iso(s)["measured_optimum"],
+            "predicted optimum b*": lambda s, x: _iso(s)["predicted_optimum"],
+        },
     }
 
 
@@ -241,3 +279,60 @@ def _distance(state):
     from lib.bits.scheme_theory import SCHEME_LABELS
     name = {label: key for key, label in SCHEME_LABELS.items()}[state["scheme"]]
     return distance_map(name, scheme_runs.snap(state["rho"], scheme_runs.RHO_GRID))[0]
+
+
+def _attention(state):
+    """Full weights of the toy head (sink logit on token 0) and the cut, renormalised weights (NaN where cut)."""
+    head = at.toy_head(t=64, m=16, seed=0)
+    logits = at.rope_logits(head["q"], head["K"], head["query_position"], head["positions"])
+    bias = np.zeros(logits.size)
+    bias[0] = state["sink_logit"]
+    weights = at.softmax(logits + bias)
+    w = int(state["w"])
+    kept = np.arange(logits.size - w, logits.size)
+    if state["policy"] == "window + sink":
+        kept = np.union1d([0], kept)
+    _, mass = at.kept_output(weights, head["V"], kept)
+    after = np.full(logits.size, np.nan)
+    after[kept] = weights[kept] / mass
+    return weights, after
+
+
+def _quantiser_rates(source):
+    """Exact entropy in bits of the uniform quantiser at the view's steps, where its error is at most σ² = 1."""
+    from lib.primer.views.differential_entropy import _STEPS
+    mse = de.quantiser_mse(source, 1.0, _STEPS)
+    return de.quantised_entropy(source, 1.0, _STEPS, base=2)[mse <= 1.0]
+
+
+def _iso(state):
+    """The iso-memory explorer's curves at ``state``, from the stored grid (:func:`lib.kv.views.tokens_or_bits.grid`),
+    its fitted laws (:func:`~lib.kv.views.tokens_or_bits.laws`) and :mod:`lib.kv.frontier`."""
+    from lib.kv import frontier as fr
+    from lib.kv.models import MEASURED, by_label
+    from lib.kv.views import tokens_or_bits as tob
+
+    def bytes16(g):                          # a float16 cache of 16 tokens: the memory slider's unit
+        return float(g["bytes"][(g["b"] == 16) & (g["w"] == 16)][0])
+
+    g = tob.grid(by_label(state["model"]).name)
+    law = tob.laws(g)
+    M = state["memory"] * bytes16(g) / bytes16(tob.grid(MEASURED[0]))
+
+    def measured(bits):
+        out = []
+        for b in bits:
+            fits = (g["b"] == b) & (g["bytes"] <= M)
+            out.append(g["kl"][fits][np.argmax(g["w"][fits])] if fits.any() else np.nan)
+        return np.asarray(out)
+
+    def model(bits):
+        w = np.maximum(fr.iso_memory(M, bits, law["beta"], law["b0"]), 1.0)
+        return fr.distortion(w, bits, law["C"], law["alpha"], law["A"])
+
+    b_star = fr.optimal_bits(M, law["C"], law["alpha"], law["A"], law["beta"], law["b0"])
+    best = fr.best_split(M, g["w"], g["b"], g["bytes"], g["kl"]) if (g["bytes"] <= M).any() else None
+    return {"measured": measured, "model": model,
+            "measured_optimum": [best["kl"] if best else np.nan],
+            "predicted_optimum": [fr.distortion(fr.iso_memory(M, b_star, law["beta"], law["b0"]), b_star,
+                                                law["C"], law["alpha"], law["A"])]}

@@ -36,7 +36,22 @@ def _frozen(source: str, variance: float):
 
 
 def source_pdf(source: str, variance: float, x):
-    """Density of ``source`` (``"gaussian"``, ``"laplace"`` or ``"uniform"``) with mean 0 and ``variance`` at ``x``."""
+    r"""Density of ``source`` (``"gaussian"``, ``"laplace"`` or ``"uniform"``) with mean 0 and ``variance`` at ``x``.
+
+    Parameters
+    ----------
+    source : {"gaussian", "laplace", "uniform"}
+    variance : float
+        :math:`\sigma^2 > 0`. The Laplace scale is :math:`b = \sigma/\sqrt2`, the uniform support
+        :math:`[-\sqrt3\,\sigma, \sqrt3\,\sigma]`.
+    x : float or array_like
+        Where to evaluate the density.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`f(x)`, the shape of ``x``.
+    """
     return _frozen(source, variance).pdf(checks.real_array(x, "x"))
 
 
@@ -126,7 +141,22 @@ def shannon_lower_bound(h, D, d: int = 1, base=None):
 
 def gaussian_upper_bound(variance, D, base=None):
     r"""The rate–distortion function of a Gaussian of the same variance, :math:`\max\{0, \tfrac12\log(\sigma^2/D)\}`:
-    an upper bound on :math:`R(D)` for every source of variance :math:`\sigma^2` (the Gaussian is the hardest)."""
+    an upper bound on :math:`R(D)` for every source of variance :math:`\sigma^2` (the Gaussian is the hardest).
+
+    Parameters
+    ----------
+    variance : float
+        :math:`\sigma^2 > 0`.
+    D : float or array_like
+        Allowed mean squared error :math:`D > 0`.
+    base : float, optional
+        ``None`` for nats, ``2`` for bits.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\max\{0, \tfrac12\log(\sigma^2/D)\}` in the units of ``base``, the shape of ``D``.
+    """
     v = checks.positive(variance, "variance")
     D = checks.positive(D, "D")
     return checks.scalar_or_array(np.maximum(0.5 * np.log(v / D), 0.0) / checks.log_base(base))
@@ -135,7 +165,21 @@ def gaussian_upper_bound(variance, D, base=None):
 def non_gaussianness(source: str, variance: float, base=None) -> float:
     r"""KL divergence from a source to the Gaussian of the same mean and variance,
     :math:`\tfrac12\log(2\pi e\sigma^2) - h(X)`: the gap between the Gaussian upper bound and the Shannon lower
-    bound wherever both are positive."""
+    bound wherever both are positive.
+
+    Parameters
+    ----------
+    source : {"gaussian", "laplace", "uniform"}
+    variance : float
+        :math:`\sigma^2 > 0` (the divergence does not depend on it).
+    base : float, optional
+        ``None`` for nats, ``2`` for bits.
+
+    Returns
+    -------
+    float
+        :math:`D(X \| N(0, \sigma^2)) = \tfrac12\log(2\pi e\sigma^2) - h(X) \ge 0`; 0 for the Gaussian.
+    """
     return float(gaussian_entropy(variance, base=base)) - source_entropy(source, variance, base=base)
 
 
@@ -180,9 +224,20 @@ def quantiser_mse(source: str, variance: float, step, points: int = 400_001):
     cell-midpoint reconstruction :math:`m`, by the trapezoidal rule on a fine grid over :math:`\pm 12\sigma`.
     At high resolution it approaches :math:`\Delta^2/12`.
 
+    Parameters
+    ----------
+    source : {"gaussian", "laplace", "uniform"}
+    variance : float
+        :math:`\sigma^2 > 0`.
+    step : float or array_like
+        Cell width :math:`\Delta > 0`.
+    points : int
+        Grid points of the trapezoidal rule (at least 1001).
+
     Returns
     -------
     float or ndarray
+        :math:`\int (x - m(x))^2 f(x)\,dx`, the shape of ``step``.
     """
     law, steps, reach = _cells(source, variance, step)
     x = np.linspace(-reach, reach, checks.count(points, "points", low=1001))

@@ -31,7 +31,22 @@ METHODS = ("van Trees", "Le Cam", "Assouad", "Fano")
 
 def two_point_tv(delta, n: int = 1, sigma: float = 1.0):
     r"""Total variation between the laws of :math:`n` samples at :math:`\theta = -\delta` and :math:`+\delta`:
-    :math:`2\Phi(\delta\sqrt n/\sigma) - 1` (that of the sample means, which are sufficient)."""
+    :math:`2\Phi(\delta\sqrt n/\sigma) - 1` (that of the sample means, which are sufficient).
+
+    Parameters
+    ----------
+    delta : float or array_like
+        Half-distance :math:`\delta \ge 0` between the two parameters.
+    n : int
+        Samples.
+    sigma : float
+        Noise standard deviation.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\mathrm{TV}(P_{-\delta}^n, P_\delta^n) = 2\Phi(\delta\sqrt n/\sigma) - 1`, the shape of ``delta``.
+    """
     delta = checks.nonnegative(delta, "delta")
     n = checks.count(n, "n")
     sigma = checks.positive(sigma, "sigma")
@@ -54,7 +69,13 @@ def _assouad_fraction(rho: float) -> float:
 
 
 def le_cam_constant() -> float:
-    r""":math:`\max_c 2c^2\Phi(-c)`, Le Cam's two-point bound as a fraction of :math:`\sigma^2/n` (wide interval)."""
+    r""":math:`\max_c 2c^2\Phi(-c)`, Le Cam's two-point bound as a fraction of :math:`\sigma^2/n` (wide interval).
+
+    Returns
+    -------
+    float
+        :math:`\max_{c > 0} 2c^2\Phi(-c) \approx 0.3314`.
+    """
     return 2 * _assouad_fraction(math.inf)
 
 
@@ -94,6 +115,17 @@ def assouad_bound(d: int, n: int, sigma: float, r: float = math.inf) -> float:
               \big(1 - \max_{v \sim v'}\mathrm{TV}(P_v^n, P_{v'}^n)\big)
               = \frac{d\sigma^2}{n}\max_{c \le r\sqrt n/\sigma} c^2\Phi(-c).
 
+    Parameters
+    ----------
+    d : int
+        Dimension.
+    n : int
+        Samples.
+    sigma : float
+        Noise standard deviation.
+    r : float
+        Half-width of the cube (``inf`` for the whole space).
+
     Returns
     -------
     float
@@ -116,6 +148,17 @@ def fano_bound(d: int, n: int, sigma: float, r: float = math.inf) -> float:
 
     which is :math:`(1 - 8/d)^2 \frac{\ln 2}{128}\, d\sigma^2/n` for a wide cube.
 
+    Parameters
+    ----------
+    d : int
+        Dimension.
+    n : int
+        Samples.
+    sigma : float
+        Noise standard deviation.
+    r : float
+        Half-width of the cube (``inf`` for the whole space).
+
     Returns
     -------
     float
@@ -131,7 +174,25 @@ def fano_bound(d: int, n: int, sigma: float, r: float = math.inf) -> float:
 
 
 def van_trees_cube(d: int, n: int, sigma: float, r: float) -> float:
-    r"""Van Trees with the cos² prior on :math:`[-r, r]^d`: :math:`d^2/(nd/\sigma^2 + d\pi^2/r^2)`."""
+    r"""Van Trees with the cos² prior on :math:`[-r, r]^d`: :math:`d^2/(nd/\sigma^2 + d\pi^2/r^2)`.
+
+    Parameters
+    ----------
+    d : int
+        Dimension.
+    n : int
+        Samples.
+    sigma : float
+        Noise standard deviation.
+    r : float
+        Half-width of the cube (finite: the prior needs a bounded support).
+
+    Returns
+    -------
+    float
+        :math:`\frac{d^2}{nd/\sigma^2 + d\pi^2/r^2}`, a lower bound on the Bayes (hence minimax) risk
+        :math:`\E\|\hat\theta - \theta\|^2`.
+    """
     d, n, sigma = checks.count(d, "d"), checks.count(n, "n"), checks.positive(sigma, "sigma")
     return float(van_trees_bound(d, n * d / sigma ** 2, cos2_prior_fisher(d, checks.positive(r, "r"))))
 
@@ -140,7 +201,24 @@ def two_point_bayes_risk(delta: float, n: int = 1, sigma: float = 1.0, nodes: in
     r"""Exact Bayes risk of the prior uniform on :math:`\{-\delta, \delta\}` (posterior mean
     :math:`\delta\tanh(n\delta\bar X/\sigma^2)`), :math:`\delta^2\,\E[1 - \tanh^2(n\delta\bar X/\sigma^2)]` with
     :math:`\bar X \sim N(\delta, \sigma^2/n)`, by Gauss–Hermite quadrature. Le Cam's bound at :math:`\delta` lies below
-    it, and it lies below :math:`\sigma^2/n`."""
+    it, and it lies below :math:`\sigma^2/n`.
+
+    Parameters
+    ----------
+    delta : float
+        Half-distance :math:`\delta > 0` of the two prior points.
+    n : int
+        Samples.
+    sigma : float
+        Noise standard deviation.
+    nodes : int
+        Gauss–Hermite nodes (at least 8).
+
+    Returns
+    -------
+    float
+        :math:`\delta^2\,\E[1 - \tanh^2(n\delta\bar X/\sigma^2)]`, :math:`\bar X \sim N(\delta, \sigma^2/n)`.
+    """
     delta = float(checks.positive(delta, "delta"))
     n, sigma = checks.count(n, "n"), checks.positive(sigma, "sigma")
     z, w = np.polynomial.hermite_e.hermegauss(checks.count(nodes, "nodes", low=8))

@@ -15,7 +15,25 @@ POLICIES = {"window + sink": True, "window only": False}
 
 
 def cut_numbers(sink_logit: float, w: int, keep_sink: bool) -> dict:
-    """Full and cut attention of the toy head: weights, kept set, kept mass, output change and its bound."""
+    r"""Full and cut attention of the toy head: weights, kept set, kept mass, output change and its bound.
+
+    Parameters
+    ----------
+    sink_logit : float
+        Extra logit added to token 0 (the sink).
+    w : int
+        Window: the last ``w`` of the 64 cached tokens are kept.
+    keep_sink : bool
+        Whether token 0 is kept as well.
+
+    Returns
+    -------
+    dict
+        ``weights`` (softmax of the RoPE logits plus the sink bias, :math:`a_j`), ``kept`` (the kept positions
+        :math:`S`), ``mass`` (:math:`A_S = \sum_{j\in S} a_j`), ``change`` (:math:`\|o_S - o\|` between the cut and
+        full outputs), ``bound`` (:math:`2(1 - A_S)\max_j\|v_j\|`, which ``change`` never exceeds) and
+        ``sink_weight`` (:math:`a_0`).
+    """
     bias = np.zeros(_LOGITS.size)
     bias[0] = sink_logit
     weights = at.softmax(_LOGITS + bias)
@@ -31,7 +49,14 @@ def cut_numbers(sink_logit: float, w: int, keep_sink: bool) -> dict:
 
 def window_and_sink() -> Explorer:
     """Attention weights of a RoPE head over 64 cached tokens (token 0 a sink with an extra logit), and the
-    weights after cutting the cache to the last w tokens, with or without the sink."""
+    weights after cutting the cache to the last w tokens, with or without the sink.
+
+    Returns
+    -------
+    Explorer
+        ``primer-attention-window``: sliders for the sink's extra logit and the window w, a choice of policy; traces
+        ``full cache`` (the weights :math:`a_j`) and ``cut cache (renormalised)`` (:math:`a_j/A_S` on the kept set).
+    """
     positions = _HEAD["positions"]
 
     def compute(sink_logit, w, policy):

@@ -29,8 +29,17 @@ def _quantiser_curve(source: str):
 
 
 def shannon_lower_bound() -> Explorer:
-    """R(D) bounds in bits for three unit-variance sources: the Gaussian upper bound, the Shannon lower bound, and
-    an entropy-coded uniform scalar quantiser (exact entropy and error), with a marker at the chosen D."""
+    r"""R(D) bounds in bits for three unit-variance sources: the Gaussian upper bound, the Shannon lower bound, and
+    an entropy-coded uniform scalar quantiser (exact entropy and error), with a marker at the chosen D.
+
+    Returns
+    -------
+    Explorer
+        ``primer-shannon-lower-bound``: a choice of source and a slider for D; traces
+        :math:`\max\{0, \tfrac12\log_2(1/D)\}` (:func:`lib.infotheory.differential.gaussian_upper_bound`),
+        :math:`\max\{0, h(X) - \tfrac12\log_2(2\pi e D)\}` (:func:`~lib.infotheory.differential.shannon_lower_bound`),
+        the quantiser's (error, entropy) points and the two bounds at the chosen D.
+    """
 
     def compute(source, D):
         h = de.source_entropy(source, 1.0, base=2)
@@ -52,7 +61,17 @@ def shannon_lower_bound() -> Explorer:
 
 
 def page_numbers() -> dict:
-    """The numbers the page's prose shows (glued by the page with :func:`lib.explore.numbers.numbers`)."""
+    r"""The numbers the page's prose shows (glued by the page with :func:`lib.explore.numbers.numbers`).
+
+    Returns
+    -------
+    dict
+        In bits: ``h_gaussian``, ``h_laplace``, ``h_uniform`` (entropies at variance 1), ``kl_laplace``,
+        ``kl_uniform`` (their non-Gaussianness), ``high_rate_gap`` (:math:`\tfrac12\log_2(\pi e/6)`, the
+        high-rate gap of the entropy-coded uniform quantiser above the Shannon lower bound), ``fine_gap`` (that gap
+        for the Laplace source at step 0.01) and ``comm_bits`` (the Shannon lower bound for a uniform vector on
+        :math:`[-2, 2]^{16}` at squared error :math:`0.1^2`).
+    """
     h = {s: de.source_entropy(s, 1.0, base=2) for s in de.SOURCES}
     d, r, eps = 16, 2.0, 0.1
     fine = 0.01

@@ -18,8 +18,16 @@ _DASH = {"van Trees": None, "Le Cam": "dot", "Assouad": "dashdot", "Fano": "long
 
 
 def four_methods() -> Explorer:
-    """Each method's lower bound over the cube [−r, r]^d, in units of the sample mean's risk dσ²/n, against the
-    cube's half-width in standard errors; the best available estimator's risk min{1, ρ²} on top."""
+    r"""Each method's lower bound over the cube [−r, r]^d, in units of the sample mean's risk dσ²/n, against the
+    cube's half-width in standard errors; the best available estimator's risk min{1, ρ²} on top.
+
+    Returns
+    -------
+    Explorer
+        ``primer-lower-bound-methods``: a slider for d; one trace per method of
+        :data:`lib.infotheory.minimax.METHODS` (:func:`~lib.infotheory.minimax.lower_bound_ratios`) and the upper
+        curve :math:`\min\{1, \rho^2\}`, against :math:`\rho = r\sqrt n/\sigma`.
+    """
 
     def compute(d):
         rows = mm.lower_bound_ratios(int(d), _RHO)
@@ -38,7 +46,17 @@ def four_methods() -> Explorer:
 
 
 def page_numbers() -> dict:
-    """The numbers the page's prose shows: the wide-cube constants and a small-cube comparison at d = 64."""
+    r"""The numbers the page's prose shows: the wide-cube constants and a small-cube comparison at d = 64.
+
+    Returns
+    -------
+    dict
+        Fractions of :math:`d\sigma^2/n`: ``le_cam`` (:math:`\max_c 2c^2\Phi(-c)`), ``assouad``
+        (:math:`\max_c c^2\Phi(-c)`), ``fano_64`` (Fano at d = 64) and ``fano_limit`` (:math:`\ln 2/128`, its
+        large-d limit), all for a wide cube; ``small_van_trees`` and ``small_assouad`` at :math:`\rho = 0.5`,
+        d = 64; ``bayes_two_point`` (the two-point prior's Bayes risk at :math:`\delta = 1`) and ``le_cam_at_one``
+        (:math:`1 - \mathrm{TV}` at :math:`\delta = 1`), with :math:`n = \sigma = 1`.
+    """
     small = mm.lower_bound_ratios(64, [0.5])
     return {
         "le_cam": mm.le_cam_constant(),
