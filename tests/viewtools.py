@@ -34,7 +34,9 @@ def explorer_factories(part: str) -> list:
 
 
 def figure_functions(part: str) -> list:
-    """``(id, function)`` of every public view function that is not an explorer factory."""
+    """``(id, function)`` of every public view function that is neither an explorer factory nor a page's numbers
+    (annotated ``-> dict``)."""
     factories = {fn for _, fn in explorer_factories(part)}
     return [(f"{m.__name__.rsplit('.', 1)[1]}.{name}", fn) for m in view_modules(part) for name, fn in _public(m)
-            if inspect.isfunction(fn) and fn not in factories]
+            if inspect.isfunction(fn) and fn not in factories
+            and inspect.signature(fn).return_annotation not in ("dict", dict)]
