@@ -28,10 +28,6 @@ TOOLING = {"book_sphinx.py", "notebook", "benchdata.py", "store.py", "checks.py"
 RENDERING_TOOLS = {"book_sphinx.py", "notebook", "benchdata.py"}
 HTML = re.compile(r"<(table|tr|td|th|div|span|thead|tbody|p|br|sub|sup)\b[^>]*>|IPython\.display|\bHTML\(")
 
-#: Violations on this branch that belong to the kv helper's part of issue 10 (marked xfail, not hidden).
-KV_PENDING = "issue 10: lib/kv is being moved into views by the Part II redesign"
-
-
 def lib_modules() -> list[Path]:
     return sorted(p for p in LIB.rglob("*.py") if "__pycache__" not in p.parts)
 
@@ -84,12 +80,6 @@ def _matches(module: str, prefixes) -> bool:
     return any(module == p or module.startswith(p + ".") for p in prefixes)
 
 
-def _param(path: Path, broken: bool):
-    if broken and path.relative_to(LIB).parts[0] == "kv":
-        return pytest.param(path, id=rel(path), marks=pytest.mark.xfail(reason=KV_PENDING, strict=False))
-    return pytest.param(path, id=rel(path))
-
-
 def _drawing_imports(path: Path) -> set[str]:
     return {m for m in imported_modules(path) if _matches(m, DRAWING)}
 
@@ -126,19 +116,19 @@ def test_import_direction(part):
     assert not bad, f"imports against the flow: {bad}"
 
 
-@pytest.mark.parametrize("path", [_param(p, bool(_drawing_imports(p))) for p in lib_modules() if not may_draw(p)])
+@pytest.mark.parametrize("path", [pytest.param(p, id=rel(p)) for p in lib_modules() if not may_draw(p)])
 def test_only_views_draw(path):
     assert not _drawing_imports(path), (f"{rel(path)} imports {sorted(_drawing_imports(path))}: only "
                                         "lib/<part>/views/ and lib/explore may draw; move the figure into the view")
 
 
-@pytest.mark.parametrize("path", [_param(p, bool(_private_imports(p))) for p in lib_modules()])
+@pytest.mark.parametrize("path", [pytest.param(p, id=rel(p)) for p in lib_modules()])
 def test_no_private_module_of_another_package(path):
     assert not _private_imports(path), f"{rel(path)} imports private modules of another package: " \
                                        f"{sorted(_private_imports(path))}; use the public module"
 
 
-@pytest.mark.parametrize("path", [_param(p, _builds_html(p)) for p in lib_modules() if is_maths(p)])
+@pytest.mark.parametrize("path", [pytest.param(p, id=rel(p)) for p in lib_modules() if is_maths(p)])
 def test_maths_modules_build_no_html(path):
     assert not _builds_html(path), f"{rel(path)} builds HTML: return rows, and let the view make the table"
 
