@@ -85,3 +85,21 @@ def test_the_checks_can_fail():
         check_close([1.0, 2.0], [1.0, 2.002], "a curve off by 1e-3")
     with pytest.raises(AssertionError, match="gaps"):
         check_close([1.0, np.nan], [1.0, 2.0], "a gap the library does not have")
+
+
+def test_explorers_run_without_matplotlib():
+    """The reader's browser has numpy and scipy but no matplotlib: every views module must import, and every
+    explorer compute its default view, with matplotlib unavailable (figure functions import it when called)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['matplotlib'] = None\n"
+        "from tests.viewtools import explorer_factories\n"
+        f"for part in {PARTS!r}:\n"
+        "    for name, factory in explorer_factories(part):\n"
+        "        ex = factory()\n"
+        "        ex.view(**{p.name: p.default for p in ex.params})\n"
+        "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-3000:]

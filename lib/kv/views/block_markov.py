@@ -1,7 +1,6 @@
 """Figures, numbers and explorer of page ``kv-block-markov`` (book/kv/block-markov.md)."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
@@ -20,6 +19,8 @@ __all__ = ["block_markov_timeline", "toy_numbers", "comparisons", "measured_numb
 
 def block_markov_timeline(L: int = 64, beta: float = 1.0, n_blocks: int = 4):
     """Toy A: cache size and per-step distortion of the block-Markov cache against two sliding windows."""
+    import matplotlib.pyplot as plt
+
     toy = ToyA(beta=beta)
     t, mem = block_markov_schedule(L, n_blocks)
     fig, (a, b) = plt.subplots(2, 1, figsize=(7.6, 4.8), sharex=True)

@@ -7,9 +7,7 @@ policy's colour with a dashed line; eviction without recompute (``evict_*``) a d
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import LogLocator, NullFormatter
 
 from lib.explore import Choice
 from lib.explore.style import color
@@ -84,6 +82,8 @@ def stored_curves(variants, n_boot=400) -> dict:
 
 def decades(ax) -> None:
     """Label a log axis at powers of ten only (minor ticks unlabelled), on every log axis of ``ax``."""
+    from matplotlib.ticker import LogLocator, NullFormatter
+
     for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
         if scale == "log":
             axis.set_major_locator(LogLocator(base=10))
@@ -93,6 +93,8 @@ def decades(ax) -> None:
 
 def panels(names, xlabel: str, ylabel: str = "mean KL (nats)", height: float = 3.6):
     """One panel per model id (labelled in its corner), sharing the y axis; returns ``fig, axes``."""
+    import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(1, len(names), figsize=(4.7 * len(names), height), sharey=True, squeeze=False)
     for ax, name in zip(axes[0], names):
         ax.set_xlabel(xlabel)
@@ -104,6 +106,8 @@ def panels(names, xlabel: str, ylabel: str = "mean KL (nats)", height: float = 3
 def finish(fig, axes, loc="lower left", fontsize=8):
     """Legends (where none is set), decade ticks on log axes, a tight layout; the figure is closed, so that a
     page cell ending with the call shows it once."""
+    import matplotlib.pyplot as plt
+
     for ax in np.atleast_1d(axes):
         if ax.get_legend() is None and ax.get_legend_handles_labels()[0]:
             ax.legend(frameon=False, fontsize=fontsize, loc=loc)

@@ -1,7 +1,6 @@
 """Figures, numbers and explorer of page ``kv-policies`` (book/kv/policies.md)."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
@@ -110,6 +109,8 @@ def online_ratio_numbers(mo: dict, at=(64, 256), w_range=(8, 256), n_boot: int =
 def ratio_profile(measurements: dict, num: str = "random", den: str = "sliding", target: float = 100.0,
                   n_boot: int = 1000, seed: int = 0):
     """Ratio of two policies' KL at equal budget with its band, and the fitted c·w^γ run out to ``target``."""
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(7.2, 3.6))
     w_end = 0
     for name, m in measurements.items():

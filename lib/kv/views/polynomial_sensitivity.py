@@ -5,7 +5,6 @@ model. Bands are 95 % percentile bootstraps over text segments.
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
@@ -150,6 +149,8 @@ def local_slope_profile(measurements: dict, fit_max: float = 32, step: int = 2, 
                         seed: int = 0):
     """Local exponent between windows a factor 2 apart, against what the power law and the exponential
     (fitted on w ≤ ``fit_max``) predict for the same pairs of windows."""
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(7.2, 3.6))
     for k, (name, m) in enumerate(measurements.items()):
         w, mean, per_segment = m.curve("sliding")

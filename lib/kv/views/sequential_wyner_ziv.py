@@ -1,9 +1,7 @@
 """Figures, table and explorer of page ``kv-sequential-wyner-ziv`` (book/kv/sequential-wyner-ziv.md)."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from lib.explore import Explorer, Param, Trace, View
 from lib.explore.tables import html_table
@@ -35,6 +33,8 @@ def per_token_table():
 
 
 def _box(ax, xy, text, width=0.2, height=0.16, color="#e8eef7"):
+    from matplotlib.patches import FancyBboxPatch
+
     x, y = xy
     ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
                                 boxstyle="round,pad=0.015", fc=color, ec="0.3", lw=1.2))
@@ -42,6 +42,8 @@ def _box(ax, xy, text, width=0.2, height=0.16, color="#e8eef7"):
 
 
 def _arrow(ax, start, end, text="", offset=(0, 0.04), style="-|>"):
+    from matplotlib.patches import FancyArrowPatch
+
     ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=14, lw=1.4, color="0.25"))
     if text:
         ax.text((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1], text,
@@ -50,6 +52,9 @@ def _arrow(ax, start, end, text="", offset=(0, 0.04), style="-|>"):
 
 def wyner_ziv_schematic():
     """The cache as a sequential Wyner–Ziv encoder: q_t = g(S_{t−1}, x_t), the query of x_t is side information."""
+    from matplotlib.patches import FancyArrowPatch
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(8.2, 3.0))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
@@ -122,6 +127,8 @@ def toy_a_policies() -> Explorer:
 
 def gaussian_kl_rate_curves(var_x: float = 1.0, noise=(0.25, 1.0, 4.0), s: float = 1.0):
     """Bits per token for a KL target in the Gaussian proxy, without and with decoder side information."""
+    import matplotlib.pyplot as plt
+
     eps = np.geomspace(1e-3, 1.0, 200)
     fig, ax = plt.subplots(figsize=(6.8, 3.8))
     ax.semilogx(eps, gaussian_kl_rate(eps, var_x, s=s), lw=LW, color="k", label="no side information")

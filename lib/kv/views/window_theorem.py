@@ -1,7 +1,6 @@
 """Figures, numbers and explorer of page ``kv-window-theorem`` (book/kv/window-theorem.md)."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
@@ -40,6 +39,8 @@ def toy_a_numbers(beta: float = 1.0, eps=(1e-2, 1e-3, 1e-4)) -> dict:
 
 def toy_a_window_theorem(beta: float = 1.0, eps=(1e-2, 1e-3, 1e-4), w_max: int = 20000):
     """Toy A: Δ_model and the Bayes gap between the power-law envelopes, with the window rule w(ε) marked."""
+    import matplotlib.pyplot as plt
+
     toy = ToyA(beta=beta)
     c_lo, C = toy.power_law_bounds()
     w = np.unique(np.geomspace(1, w_max, 300).round())
@@ -61,6 +62,8 @@ def toy_a_window_theorem(beta: float = 1.0, eps=(1e-2, 1e-3, 1e-4), w_max: int =
 
 def toy_b_findings(study: dict, fit_range=(16, 512)):
     """Toy B: (a) every policy with a no-op sink; (b) a sink that carries value stalls pure truncation."""
+    import matplotlib.pyplot as plt
+
     w = study["w"]
     fig, (a, b) = plt.subplots(1, 2, figsize=(9.6, 3.9), sharey=True)
     for key, ls in (("sliding", "-"), ("sink", "--"), ("random", "-")):

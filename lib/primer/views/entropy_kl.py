@@ -1,7 +1,6 @@
 """The figure and explorer of page ``primer-entropy-kl`` (book/primer/entropy-kl.md)."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from scipy import stats
 
@@ -25,6 +24,8 @@ def bernoulli_kl(p: float = 0.3):
         :func:`lib.infotheory.binary_entropy` and :func:`lib.infotheory.kl_divergence` beside
         :math:`\tfrac12 I(p)(q-p)^2`, the local quadratic of ``eq-primer-kl``.
     """
+    import matplotlib.pyplot as plt
+
     q = np.linspace(0.005, 0.995, 199)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
     left.plot(q, it.binary_entropy(q, base=2), lw=2)

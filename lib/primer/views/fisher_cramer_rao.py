@@ -1,7 +1,6 @@
 """The figure and explorer of page ``primer-fisher-cramer-rao`` (book/primer/fisher-cramer-rao.md)."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from lib import infotheory as it
@@ -20,6 +19,8 @@ def one_bit_fisher():
         :func:`lib.infotheory.threshold_quantiser_fisher`, :math:`\varphi(a)^2/(\Phi(a)(1-\Phi(a)))`, peak
         :math:`2/\pi` at :math:`a = 0` (``eq-primer-one-bit-fisher``).
     """
+    import matplotlib.pyplot as plt
+
     a = np.linspace(-4, 4, 321)
     fig, ax = plt.subplots(figsize=(6.5, 3.4))
     ax.plot(a, it.threshold_quantiser_fisher(a), lw=2, label="one bit, σ²I(a)")

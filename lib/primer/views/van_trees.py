@@ -1,7 +1,6 @@
 """The figure and explorer of page ``primer-van-trees`` (book/primer/van-trees.md)."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from lib import infotheory as it
@@ -28,6 +27,8 @@ def cos2_prior(r: float = 1.0, samples: int = 40_000, seed: int = 0):
         The density and the squared score, whose area is the prior's Fisher information :math:`\pi^2/r^2`
         (``eq-primer-cos2-fisher``).
     """
+    import matplotlib.pyplot as plt
+
     theta = np.linspace(-r, r, 201)
     draws = it.sample_cos2_prior(np.random.default_rng(seed), samples, r)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
