@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-import matplotlib.pyplot as plt
 
 from lib import course
 
@@ -33,6 +32,8 @@ def layout(chapters) -> dict[str, tuple[float, float]]:
 
 def dependency_figure(toc=None):
     """Chapters as numbered boxes in their part's column; an arrow from each prerequisite to the chapter using it."""
+    import matplotlib.pyplot as plt
+
     chapters = course.toc_chapters(toc)
     course.check_declared(chapters)
     pos = layout(chapters)
