@@ -98,14 +98,18 @@ STARTED = ("() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-h
            ".some(e => /\\[(\\*|\\d+)\\]/.test(e.innerText))")
 
 
-def run_all(page, timeout=300_000):
-    """The notebook's own toolbar button *Restart the kernel and run all cells*, confirmed; wait until all ran."""
-    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
+def run_all(page, timeout=600_000):
+    """*Kernel → Restart Kernel and Run All Cells…* from the main menu, confirmed; wait until all cells ran.
+
+    The menu rather than the notebook's toolbar button: at 1200 px with the file browser open, JupyterLab folds
+    the toolbar's last buttons into an overflow menu, where the button exists but is hidden.
+    """
     for _ in range(3):
-        panel.locator("[data-command='notebook:restart-run-all']").click()
+        page.locator("#jp-MainMenu .lm-MenuBar-item").filter(has_text="Kernel").click()
+        page.locator(".lm-Menu:visible .lm-Menu-item").filter(has_text="Restart Kernel and Run All Cells").click()
         page.locator(".jp-Dialog .jp-mod-accept").click()
         try:
-            page.wait_for_function(STARTED, timeout=30_000)
+            page.wait_for_function(STARTED, timeout=90_000)
             break
         except Exception:  # the kernel was still starting: ask again
             pass
