@@ -48,11 +48,6 @@ __all__ = [
 LN2 = math.log(2.0)
 
 
-def _scalar(x):
-    x = np.asarray(x, dtype=float)
-    return float(x) if x.ndim == 0 else x
-
-
 def _quiet():
     """Extreme but finite inputs (sigma = 1e300) overflow to the right limit (inf or 0), not to an error."""
     return np.errstate(over="ignore", under="ignore", divide="ignore")
@@ -83,7 +78,7 @@ def fisher_budget_per_round(d: int, B: int, sigma: float) -> float:
     """
     d, B = checks.counts(d, "d"), checks.counts(B, "B")
     with _quiet():
-        return _scalar(np.minimum(d, 2 * LN2 * B) * _inverse(sigma, "sigma") ** 2)
+        return checks.scalar_or_array(np.minimum(d, 2 * LN2 * B) * _inverse(sigma, "sigma") ** 2)
 
 
 def fisher_trace_bound(T, d: int, B: int, sigma: float):
@@ -105,7 +100,7 @@ def fisher_trace_bound(T, d: int, B: int, sigma: float):
     """
     T = checks.counts(T, "T")
     with _quiet():
-        return _scalar(T * fisher_budget_per_round(d, B, sigma))
+        return checks.scalar_or_array(T * fisher_budget_per_round(d, B, sigma))
 
 
 def mse_lower_bound(T, d: int, B: int, sigma: float, r: float = math.inf):
@@ -144,8 +139,8 @@ def mse_lower_bound(T, d: int, B: int, sigma: float, r: float = math.inf):
     fisher = fisher_trace_bound(T, d, B, sigma)
     with _quiet():
         if math.isinf(r):
-            return _scalar(checks.count(d, "d") ** 2 / np.asarray(fisher))
-        return _scalar(van_trees_bound(d, fisher, cos2_prior_fisher(d, r)))
+            return checks.scalar_or_array(checks.count(d, "d") ** 2 / np.asarray(fisher))
+        return checks.scalar_or_array(van_trees_bound(d, fisher, cos2_prior_fisher(d, r)))
 
 
 def rounds_lower_bound(eps: float, d: int, B: int, sigma: float) -> float:
@@ -175,7 +170,7 @@ def rounds_lower_bound(eps: float, d: int, B: int, sigma: float) -> float:
     d, B = checks.counts(d, "d"), checks.counts(B, "B")
     with _quiet():
         ratio = np.asarray(checks.positive(sigma, "sigma"), dtype=float) / checks.positive(eps, "eps")
-        return _scalar(0.5 * d * ratio**2 * np.maximum(1.0, d / (2 * LN2 * B)))
+        return checks.scalar_or_array(0.5 * d * ratio**2 * np.maximum(1.0, d / (2 * LN2 * B)))
 
 
 def min_rounds(eps: float, d: int, B: int, sigma: float, r: float = math.inf) -> float:
@@ -200,7 +195,7 @@ def min_rounds(eps: float, d: int, B: int, sigma: float, r: float = math.inf) ->
         inv_eps = _inverse(eps, "eps")
         need = (d * inv_eps) ** 2 - d * (math.pi / np.asarray(r, dtype=float)) ** 2
         per_round = fisher_budget_per_round(d, B, sigma)
-        return _scalar(np.where(need > 0, need / np.where(need > 0, per_round, 1.0), 0.0))
+        return checks.scalar_or_array(np.where(need > 0, need / np.where(need > 0, per_round, 1.0), 0.0))
 
 
 def bit_limited_threshold(d: int) -> float:
@@ -216,7 +211,7 @@ def bit_limited_threshold(d: int) -> float:
     float
         ``d/(2 ln 2)``, about ``0.72 d``.
     """
-    return _scalar(checks.counts(d, "d") / (2 * LN2))
+    return checks.scalar_or_array(checks.counts(d, "d") / (2 * LN2))
 
 
 def communication_lower_bound(d: int, eps: float, s: float) -> float:
@@ -249,7 +244,7 @@ def communication_lower_bound(d: int, eps: float, s: float) -> float:
     """
     d = checks.counts(d, "d")
     log_ratio = np.log2(np.asarray(checks.positive(s, "s"), dtype=float)) - np.log2(checks.positive(eps, "eps"))
-    return _scalar(0.5 * d * np.maximum(0.0, np.log2(d) + 2 * log_ratio))
+    return checks.scalar_or_array(0.5 * d * np.maximum(0.0, np.log2(d) + 2 * log_ratio))
 
 
 def communication_lower_bound_uniform(d: int, eps: float, r: float) -> float:
@@ -271,7 +266,7 @@ def communication_lower_bound_uniform(d: int, eps: float, r: float) -> float:
     """
     d = checks.counts(d, "d")
     log_ratio = np.log2(np.asarray(checks.positive(r, "r"), dtype=float)) - np.log2(checks.positive(eps, "eps"))
-    return _scalar(np.maximum(0.0, 0.5 * d * (np.log2(2 * d / (math.pi * math.e)) + 2 * log_ratio)))
+    return checks.scalar_or_array(np.maximum(0.0, 0.5 * d * (np.log2(2 * d / (math.pi * math.e)) + 2 * log_ratio)))
 
 
 def fisher_route_bits(d: int, eps: float, sigma: float, s: float) -> float:
@@ -299,7 +294,7 @@ def fisher_route_bits(d: int, eps: float, sigma: float, s: float) -> float:
     with _quiet():
         need = (d * _inverse(eps, "eps")) ** 2 - d * _inverse(s, "s") ** 2
         bits = np.where((need > 0) & (sigma > 0), need * np.where(sigma > 0, sigma, 1.0) ** 2 / (2 * LN2), 0.0)
-        return _scalar(bits)
+        return checks.scalar_or_array(bits)
 
 
 def correlation_factor(rho: float) -> float:
@@ -321,7 +316,7 @@ def correlation_factor(rho: float) -> float:
     3.0
     """
     rho = checks.correlation(rho, "rho")
-    return _scalar((1 + np.asarray(rho)) / (1 - np.asarray(rho)))
+    return checks.scalar_or_array((1 + np.asarray(rho)) / (1 - np.asarray(rho)))
 
 
 def ar1_fisher(T, rho, sigma=1.0):
@@ -356,7 +351,7 @@ def ar1_fisher(T, rho, sigma=1.0):
     rho = checks.correlation(rho, "rho")
     sigma = checks.positive(sigma, "sigma")
     out = ((T - 2) * (1.0 - rho) + 2.0) / ((1.0 + rho) * sigma**2)
-    return float(out) if out.ndim == 0 else out
+    return checks.scalar_or_array(out)
 
 
 def ar1_mse_lower_bound(T, d, sigma, rho, r=math.inf):
@@ -392,7 +387,7 @@ def ar1_mse_lower_bound(T, d, sigma, rho, r=math.inf):
     fisher = d * np.asarray(ar1_fisher(T, rho, sigma))
     out = d**2 / fisher if math.isinf(r) else van_trees_bound(d, fisher, cos2_prior_fisher(d, r))
     out = np.asarray(out, dtype=float)
-    return float(out) if out.ndim == 0 else out
+    return checks.scalar_or_array(out)
 
 
 def ar1_min_rounds(eps: float, d: int, sigma: float, rho: float) -> float:
@@ -426,7 +421,7 @@ def ar1_min_rounds(eps: float, d: int, sigma: float, rho: float) -> float:
     with _quiet():
         ratio = np.asarray(checks.positive(sigma, "sigma"), dtype=float) / checks.positive(eps, "eps")
         rounds = (1 + rho) / (1 - rho) * 0.5 * d * ratio**2 - 2 * rho / (1 - rho)
-        return _scalar(np.maximum(1.0, rounds))
+        return checks.scalar_or_array(np.maximum(1.0, rounds))
 
 
 #: Differential entropy of the cos^2 prior on ``[-r, r]`` is ``ln r + COS2_ENTROPY_SHIFT`` nats: ``ln(4/e)``.
@@ -461,4 +456,4 @@ def communication_distortion_bound(total_bits, d: int, r: float):
     bits = np.asarray(total_bits, dtype=float)
     if np.any(~np.isfinite(bits)) or np.any(bits < 0):
         raise ValueError("`total_bits` must be finite and >= 0.")
-    return _scalar(8 * r**2 * d / (math.pi * math.e**3) * 4.0 ** (-bits / d))
+    return checks.scalar_or_array(8 * r**2 * d / (math.pi * math.e**3) * 4.0 ** (-bits / d))

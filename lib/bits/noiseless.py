@@ -72,7 +72,7 @@ def uniform_distortion_bound(d: int, total_bits, r: float):
     if np.any(~np.isfinite(bits)) or np.any(bits < 0):
         raise ValueError("`total_bits` must be finite and >= 0.")
     out = np.minimum(d * r**2 / 3, 2 * r**2 * d / (math.pi * math.e) * 4.0 ** (-bits / d))
-    return float(out) if out.ndim == 0 else out
+    return checks.scalar_or_array(out)
 
 
 def simulate_bisection(d: int, B: int, T: int, r: float, reps: int, seed: int = 0) -> tuple[float, float]:

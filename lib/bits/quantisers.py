@@ -349,7 +349,7 @@ def tail_threshold_per_bit(a):
     tail = np.where(q > 0, -np.log1p(-q) / np.where(q > 0, q, 1.0), 1.0)
     log_bits = log_q + np.log(-log_q + (1 - q) * tail) - math.log(math.log(2.0))
     out = np.exp(log_g - log_bits)
-    return float(out) if out.ndim == 0 else out
+    return checks.scalar_or_array(out)
 
 
 def random_quantisers(rng: np.random.Generator, n: int, max_cells: int = 8, spread: float = 3.0):

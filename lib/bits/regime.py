@@ -156,7 +156,7 @@ def bit_limited_boundary(d, rho=0.0):
     """
     rho = np.asarray(checks.correlation(rho, "rho"), dtype=float)
     out = checks.counts(d, "d") * (1 - rho) / (2.0 * LN2 * (1 + rho))
-    return float(out) if out.ndim == 0 else out
+    return checks.scalar_or_array(out)
 
 
 def power_grid(high: int, per_octave: int = 2) -> np.ndarray:

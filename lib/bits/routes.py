@@ -127,7 +127,7 @@ def threshold_sdpi_ratio(t, delta: float, sigma: float = 1.0):
         bp, bq = np.where(bp > bq, np.log1p(-np.exp(bq)), bp), np.where(bq >= bp, np.log1p(-np.exp(bp)), bq)
     h_y = _binary_entropy_logs(bp, bq)
     out = (h_y - 0.5 * _binary_entropy_logs(lp, lq) - 0.5 * _binary_entropy_logs(mp, mq)) / h_y
-    return float(out) if out.ndim == 0 else out
+    return checks.scalar_or_array(out)
 
 
 def truncation_level(T, d: int, fail: float = 0.1):

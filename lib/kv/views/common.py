@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from lib.explore import Choice
-from lib.explore.style import color
+from lib.explore.style import color, log_decades
 
 from .. import store
 from ..analysis import VARIANT_LABELS, curve_band, parse_variant
@@ -80,17 +80,6 @@ def stored_curves(variants, n_boot=400) -> dict:
     return out
 
 
-def decades(ax) -> None:
-    """Label a log axis at powers of ten only (minor ticks unlabelled), on every log axis of ``ax``."""
-    from matplotlib.ticker import LogLocator, NullFormatter
-
-    for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
-        if scale == "log":
-            axis.set_major_locator(LogLocator(base=10))
-            axis.set_minor_locator(LogLocator(base=10, subs=np.arange(2, 10)))
-            axis.set_minor_formatter(NullFormatter())
-
-
 def panels(names, xlabel: str, ylabel: str = "mean KL (nats)", height: float = 3.6):
     """One panel per model id (labelled in its corner), sharing the y axis; returns ``fig, axes``."""
     import matplotlib.pyplot as plt
@@ -111,7 +100,7 @@ def finish(fig, axes, loc="lower left", fontsize=8):
     for ax in np.atleast_1d(axes):
         if ax.get_legend() is None and ax.get_legend_handles_labels()[0]:
             ax.legend(frameon=False, fontsize=fontsize, loc=loc)
-        decades(ax)
+        log_decades(ax, x=ax.get_xscale() == "log", y=ax.get_yscale() == "log")
     fig.tight_layout()
     plt.close(fig)
     return fig
