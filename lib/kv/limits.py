@@ -184,11 +184,12 @@ def limit_estimate(removed, w, values, tail_ratio: float = 0.5, n_boot: int = 10
 
     Notes
     -----
-    **Why this estimator.** For text drawn from the model itself, Δ(w; r) is the conditional mutual information
-    :math:`I(X_t; X_{t-w-r}^{t-w-1} \\mid X_{t-w}^{t-1})`, non-decreasing in r and bounded, so it converges,
-    and from below. Three removed lengths cannot pin a per-window fit
-    :math:`\\Delta(w; r) = \\Delta_\\infty(w) - c(w)\\, r^{-\\beta}` (three parameters, three noisy points), so
-    the estimate is the value at the largest r,
+    **Why this estimator.** If the truncated law were the Bayes predictor from the window (as for a stationary
+    source that predicts its own text), Δ(w; r) would be the conditional mutual information
+    :math:`I(X_t; X_{t-w-r}^{t-w-1} \\mid X_{t-w}^{t-1})`: non-decreasing in r and bounded, so convergent from
+    below. For a language model on other text that is a premise, which the measured increments check. Three
+    removed lengths cannot pin a per-window fit :math:`\\Delta(w; r) = \\Delta_\\infty(w) - c(w)\\, r^{-\\beta}`
+    (three parameters, three noisy points), so the estimate is the value at the largest r,
 
     .. math:: \\hat\\Delta(w; \\infty) = \\Delta(w; r_{\\max}),
 

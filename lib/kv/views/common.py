@@ -17,8 +17,8 @@ from ..analysis import VARIANT_LABELS, curve_band, parse_variant
 from ..models import MEASURED, REGISTRY
 
 __all__ = ["COLORS", "LW", "MIB", "variant_color", "variant_dash", "variant_linestyle", "measured_choice",
-           "shape_choice", "model_label", "measured", "stored_curves", "panels", "finish", "band", "decades",
-           "variant_curves"]
+           "shape_choice", "model_label", "measured", "long_measured", "long_pending", "stored_curves", "panels",
+           "finish", "band", "decades", "variant_curves"]
 
 #: Colours by meaning: cache policies, models, kinds of curve, memory of a cache.
 COLORS = {name: color(name) for name in ("sliding", "sink", "random", "block_markov", "streaming_llm", "h2o",
@@ -65,6 +65,19 @@ def shape_choice() -> Choice:
 def measured(suffix: str = "") -> dict:
     """``{model id: Measurement}`` of the measured models (``suffix="-online"`` for the online runs)."""
     return {name: store.load(f"{name}{suffix}") for name in MEASURED}
+
+
+def long_measured(suffix: str = "-long") -> dict:
+    """``{model id: Measurement}`` of the measured models whose long-context file ``<id><suffix>`` is stored
+    (``"-sampled"``: the model's own text); a model whose run has not landed yet is simply absent."""
+    stored = store.names()
+    return {name: store.load(f"{name}{suffix}") for name in MEASURED if f"{name}{suffix}" in stored}
+
+
+def long_pending(suffix: str = "-long") -> list:
+    """Labels of the measured models whose long-context file ``<id><suffix>`` is not stored yet."""
+    stored = store.names()
+    return [REGISTRY[name].label for name in MEASURED if f"{name}{suffix}" not in stored]
 
 
 def stored_curves(variants, n_boot=400) -> dict:

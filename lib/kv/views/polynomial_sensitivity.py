@@ -7,19 +7,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from lib.explore import Explorer, Param, Trace, View
+from lib.explore import Choice, Explorer, Param, Trace, View
+from lib.explore.tables import show_table
 
+from .. import limits
 from ..analysis import local_slopes, paired_models, position_values, quantile_alpha
 from ..fits import bootstrap_alpha, extrapolation_test, fit_exponential, fit_power_law
+from ..long import LongPlan
 from ..measure import sqrt2_grid
-from ..models import REGISTRY
+from ..models import MEASURED, REGISTRY
 from ..stats import finite_past_delta, law_comparison, loglog_curvature, tail_summary
 from ..toys import ToyA
-from .common import COLORS, LW, band, finish, measured_choice, model_label, panels, stored_curves
+from .common import COLORS, LW, band, finish, long_measured, measured_choice, model_label, panels, stored_curves
 
 __all__ = ["protocol_numbers", "curve_numbers", "median_numbers", "law_numbers", "model_difference",
            "local_slope_range", "law_shape_numbers", "toy_numbers", "exponential_shortfall", "sensitivity_bands",
-           "local_slope_profile", "fit_range"]
+           "local_slope_profile", "fit_range", "long_status", "long_protocol_numbers", "long_numbers", "long_table",
+           "removed_figure", "metric_table", "metric_numbers", "disagreement_table", "removed_explorer"]
 
 LAWS = ("power", "exponential", "cutoff", "stretched")
 
@@ -205,4 +209,184 @@ def fit_range() -> Explorer:
                            label="fit from w (tokens)"),
                      Param("w_hi", 23, 256, default=32, integer=True, values=[23, 32, 45, 64, 128, 256],
                            label="fit up to w (tokens)")],
+                    compute, x_label="window w (tokens)", y_label="mean KL (nats)", log_x=True, log_y=True)
+
+
+# --- Long contexts: Δ(w; r) with the removed length, the infinite-past limit, claim (a) --------------------------
+
+def _long_summary(m, fit_max: float = 256, n_boot: int = 1000, seed: int = 0) -> dict:
+    """Everything the long-context section reports for one model's long measurement."""
+    r, w, segs, values = limits.removed_curves(m, "sliding")
+    est = limits.limit_estimate(r, w, values, n_boot=n_boot, seed=seed)
+    out = {"r": r, "w": w, "values": values, "est": est, "n": int(segs.size),
+           "bands": limits.removed_bands(values, n_boot=n_boot, seed=seed),
+           "ainf": limits.limit_alpha(w, values, n_boot=n_boot, seed=seed),
+           "ar0": bootstrap_alpha(w, values[0], n_boot=n_boot, seed=seed),
+           "shift": limits.removed_alpha_shift(w, values, n_boot=n_boot, seed=seed),
+           "claim": limits.extrapolation_claim(w, values[-1], fit_max=fit_max, n_boot=n_boot, seed=seed)}
+    for lo_w, hi_w in ((4, 256), (256, 2048)):
+        out[f"ainf{lo_w}-{hi_w}"] = limits.limit_alpha(w, values, w_range=(lo_w, hi_w), n_boot=n_boot, seed=seed)
+    return out
+
+
+def long_status(long_ms: dict) -> str:
+    """One sentence: which measured models have a long-context run stored, and which are pending."""
+    have = [model_label(n) for n in long_ms]
+    pending = [REGISTRY[n].label for n in MEASURED if n not in long_ms]
+    text = f"Long-context data stored for {', '.join(have) if have else 'no model yet'}"
+    return text + (f"; pending for {', '.join(pending)}, whose results in this chapter are the 1024-token ones."
+                   if pending else "; every measured model has its long-context run.")
+
+
+def long_protocol_numbers(long_ms: dict) -> dict:
+    """The long protocol as stored: articles, tokens per article, removed lengths, windows, random articles."""
+    p = next(iter(long_ms.values())).meta["protocol"]
+    removed = [str(r) for r in p["removed"]]
+    return {"long-n": int(p["segments"]), "long-length": int(p["length"]), "long-wmax": int(max(p["windows"])),
+            "long-removed": ", ".join(removed[:-1]) + " and " + removed[-1], "long-nw": len(p["windows"]),
+            "long-random": int(p["random_segments"]), "long-status": long_status(long_ms)}
+
+
+def long_numbers(long_ms: dict, fit_max: float = 256, n_boot: int = 1000, seed: int = 0) -> dict:
+    """Per model (by tag): α on the limit with intervals (all windows, 4–256, 256–2048), α at the smallest r,
+    the paired shift, the windows whose last increment is not detectably positive, and claim (a)."""
+    out = {"long-fit-max": fit_max}
+    for name, m in long_ms.items():
+        tag, s = REGISTRY[name].tag, _long_summary(m, fit_max, n_boot, seed)
+        claim = s["claim"]
+        out.update({f"{tag}-ainf": s["ainf"][0], f"{tag}-ainf-ci": _ci(*s["ainf"][1:]), f"{tag}-ar0": s["ar0"][0],
+                    f"{tag}-ar0-ci": _ci(*s["ar0"][1:]), f"{tag}-shift": s["shift"][0],
+                    f"{tag}-shift-ci": _ci(*s["shift"][1:], "+"), f"{tag}-settled": int(s["est"].settled.sum()),
+                    f"{tag}-xa-ratio": claim["ratio"], f"{tag}-xa-ci": f"[{claim['lo']:.0f}, {claim['hi']:.0f}]",
+                    f"{tag}-xa-verdict": claim["verdict"], f"{tag}-xa-dex-pow": claim["power_dex"],
+                    f"{tag}-xa-dex-exp": claim["exp_dex"], f"{tag}-long-n": s["n"]})
+        for key in ("ainf4-256", "ainf256-2048"):
+            out.update({f"{tag}-{key}": s[key][0], f"{tag}-{key}-ci": _ci(*s[key][1:])})
+    return out
+
+
+def long_table(long_ms: dict, fit_max: float = 256, n_boot: int = 1000, seed: int = 0):
+    """Table: per measured model, α on the infinite-past limit and at r = 256, their paired difference,
+    and claim (a); a model without a long run says so."""
+    rows = []
+    for name in MEASURED:
+        label = REGISTRY[name].table_label
+        if name not in long_ms:
+            rows.append([label, "long-context run pending"] + ["—"] * 5)
+            continue
+        s = _long_summary(long_ms[name], fit_max, n_boot, seed)
+        c = s["claim"]
+        rows.append([label, str(s["n"]), f"{s['ainf'][0]:.2f} {_ci(*s['ainf'][1:])}",
+                     f"{s['ar0'][0]:.2f} {_ci(*s['ar0'][1:])}", f"{s['shift'][0]:+.2f} {_ci(*s['shift'][1:], '+')}",
+                     f"{c['ratio']:.0f} [{c['lo']:.0f}, {c['hi']:.0f}]", c["verdict"]])
+    r0 = next(iter(long_ms.values())).meta["protocol"]["removed"][0] if long_ms else 256
+    return show_table(["model", "articles", "α(∞), w = 4–2048 [95 %]", f"α at r = {r0} [95 %]",
+                       f"α(∞) − α(r = {r0}), paired [95 %]",
+                       f"claim (a): MSE ratio exp / power, fit on w ≤ {fit_max:g} [95 %]", "verdict (≥ 10)"], rows)
+
+
+def removed_figure(long_ms: dict, n_boot: int = 1000, seed: int = 0):
+    """Δ(w; r) for each removed length, with bands, and the interval of the limit Δ(w; ∞), per model."""
+    fig, axes = panels(list(long_ms), "window w (tokens)")
+    shades = ("#9ecae1", "#4292c6", "#08306b")
+    for ax, m in zip(axes, long_ms.values()):
+        s = _long_summary(m, n_boot=n_boot, seed=seed)
+        mean, lo, hi = s["bands"]
+        w, est = s["w"], s["est"]
+        ax.fill_between(w, est.lo, est.hi, color="0.5", alpha=0.25, lw=0, label="Δ(w; ∞): 95 % interval")
+        for k, r in enumerate(s["r"]):
+            color = shades[k % len(shades)]
+            ax.fill_between(w, lo[k], hi[k], color=color, alpha=0.12, lw=0)
+            ax.loglog(w, mean[k], "o-", color=color, lw=1.5, ms=3, label=f"Δ(w; r), r = {r}")
+        C, alpha = fit_power_law(w, est.delta)
+        ax.loglog(w, C * w ** -alpha, "k--", lw=1.2, label=f"C·w^(−α) on the limit, α = {alpha:.2f}")
+    return finish(fig, axes)
+
+
+def metric_table(long_ms: dict, windows=(16, 64, 256, 1024, 2048), n_boot: int = 1000, seed: int = 0):
+    """KL and the excess log-loss of the actual next token at the largest removed length, window by window."""
+    rows = []
+    for name, m in long_ms.items():
+        a = limits.metric_agreement(m, n_boot=n_boot, seed=seed)
+        for w in windows:
+            k = int(np.flatnonzero(a["w"] == w)[0])
+            rows.append([REGISTRY[name].table_label, str(w), f"{a['kl'][k]:.3f}", f"{a['nll'][k]:.3f}",
+                         f"{a['diff'][k]:+.3f} [{a['lo'][k]:+.3f}, {a['hi'][k]:+.3f}]", f"{a['rank_corr'][k]:.2f}"])
+    return show_table(["model", "window w", "mean KL (nats)", "mean excess log-loss (nats)",
+                       "difference [95 %]", "rank correlation over articles"], rows)
+
+
+def metric_numbers(long_ms: dict, n_boot: int = 1000, seed: int = 0) -> dict:
+    """Windows where the mean excess log-loss differs detectably from the mean KL, and the median rank
+    correlation of the two over articles."""
+    out = {}
+    for name, m in long_ms.items():
+        tag, a = REGISTRY[name].tag, limits.metric_agreement(m, n_boot=n_boot, seed=seed)
+        apart = (a["lo"] > 0) | (a["hi"] < 0)
+        out.update({f"{tag}-nll-apart": int(apart.sum()), f"{tag}-nll-nw": int(a["w"].size),
+                    f"{tag}-nll-corr": float(np.nanmedian(a["rank_corr"])), f"{tag}-nll-r": a["removed"]})
+    return out
+
+
+def disagreement_table(long_ms: dict, k: int = 6):
+    """The positions where the excess log-loss of the actual token and the KL differ most."""
+    rows = [[REGISTRY[name].table_label, d["title"] or str(d["segment"]), str(d["target"]), str(d["window"]),
+             str(d["removed"]), f"{d['kl']:.2f}", f"{d['nll_excess']:+.2f}"]
+            for name, m in long_ms.items() for d in limits.disagreements(m, k=k)]
+    return show_table(["model", "article", "target t", "window w", "removed r", "KL (nats)",
+                       "excess log-loss (nats)"], rows)
+
+
+def removed_explorer() -> Explorer:
+    """Δ(w; r) at a chosen removed length r with its band, the interval of the limit Δ(w; ∞) and the power law
+    fitted to it, per model (chapter :ref:`kv-polynomial-sensitivity`); a model whose long run is pending shows
+    its 1024-token curve."""
+    long_ms, short = long_measured(), stored_curves(["sliding"])
+    data = {}
+    for name in MEASURED:
+        label = REGISTRY[name].label
+        if name in long_ms:
+            s = _long_summary(long_ms[name], n_boot=300)
+            data[label] = {**s, "C_alpha": fit_power_law(s["w"], s["est"].delta)}
+        else:
+            w, mean, lo, hi, _ = short[label]["sliding"]
+            data[label] = {"short": (w, mean, lo, hi)}
+    removed = sorted({int(r) for d in data.values() if "r" in d for r in d["r"]} or LongPlan.__dataclass_fields__[
+        "removed"].default)
+    grid = sqrt2_grid(4, 2048)
+
+    def compute(model, r, w):
+        d, k = data[model], removed.index(int(r))
+        if "short" in d:
+            ws, mean, lo, hi = d["short"]
+            nan = np.full(ws.shape, np.nan)
+            traces = [Trace("Δ(w; r) at the chosen r", ws, mean, mode="lines+markers", color=COLORS["sliding"]),
+                      Trace("95% band", ws, lo, dash="dot", color=COLORS["band"], legend=False),
+                      Trace("95% band (upper)", ws, hi, dash="dot", color=COLORS["band"], fill="tonexty"),
+                      Trace("limit Δ(w; ∞), 95% interval", ws, nan, color=COLORS["bound"], legend=False),
+                      Trace("limit Δ(w; ∞), 95% interval (upper)", ws, nan, color=COLORS["bound"], fill="tonexty"),
+                      Trace("power law fitted to the limit", ws, nan, dash="dash", color=COLORS["measured"]),
+                      Trace("chosen window", [w], [mean[ws == w][0]] if (ws == w).any() else [np.nan],
+                            mode="markers", color=COLORS["marker"])]
+            return View(traces, note=f"{model}: long-context run pending; this is the 1024-token run (removed "
+                                     "past 512–736 tokens, windows up to 256), the same for every r.")
+        ws, (mean, lo, hi), est = d["w"], d["bands"], d["est"]
+        C, alpha = d["C_alpha"]
+        j = int(np.flatnonzero(ws == w)[0])
+        state = "not detectably growing" if est.settled[j] else "still growing"
+        traces = [Trace("Δ(w; r) at the chosen r", ws, mean[k], mode="lines+markers", color=COLORS["sliding"]),
+                  Trace("95% band", ws, lo[k], dash="dot", color=COLORS["band"], legend=False),
+                  Trace("95% band (upper)", ws, hi[k], dash="dot", color=COLORS["band"], fill="tonexty"),
+                  Trace("limit Δ(w; ∞), 95% interval", ws, est.lo, color=COLORS["bound"], legend=False),
+                  Trace("limit Δ(w; ∞), 95% interval (upper)", ws, est.hi, color=COLORS["bound"], fill="tonexty"),
+                  Trace("power law fitted to the limit", ws, C * ws ** -alpha, dash="dash", color=COLORS["measured"]),
+                  Trace("chosen window", [w], [mean[k][j]], mode="markers", color=COLORS["marker"])]
+        return View(traces, note=(f"{model}, r = {r}: Δ({w}; {r}) = {mean[k][j]:.3g} [{lo[k][j]:.3g}, "
+                                  f"{hi[k][j]:.3g}] nats; Δ({w}; ∞) in [{est.lo[j]:.3g}, {est.hi[j]:.3g}] "
+                                  f"(from r = {est.r_prev} to {est.r_max}: {state}); α(∞) = {alpha:.2f}."))
+
+    return Explorer("kv-ps-removed",
+                    [measured_choice(), Choice("r", [str(r) for r in removed], default=str(removed[0]),
+                                               label="removed past r (tokens)"),
+                     Param("w", 4, 2048, default=64, integer=True, log=True, values=grid, label="window w (tokens)")],
                     compute, x_label="window w (tokens)", y_label="mean KL (nats)", log_x=True, log_y=True)
