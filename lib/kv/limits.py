@@ -31,7 +31,7 @@ from .fits import _boot_args, _replicates, _slopes, bootstrap_alpha, extrapolati
     window_for_distortion
 from .stats import paired_bootstrap_alpha
 
-__all__ = ["removed_curves", "removed_bands", "LimitEstimate", "limit_estimate", "limit_alpha",
+__all__ = ["removed_curves", "limit_pair", "removed_bands", "LimitEstimate", "limit_estimate", "limit_alpha",
            "removed_alpha_shift", "extrapolation_claim", "sink_claim", "random_claim", "window_for_eps",
            "metric_agreement", "disagreements", "VERDICTS"]
 
@@ -80,6 +80,34 @@ def removed_curves(measurement, variant: str = "sliding", column: str = "kl"):
     with np.errstate(invalid="ignore", divide="ignore"):
         values = np.where(count > 0, total / count, np.nan)
     return removed, w.astype(float), segments, values
+
+
+def limit_pair(measurement, a: str, b: str, column: str = "kl"):
+    """Per-article values of two variants at the largest removed length, on the articles and windows both have.
+
+    Parameters
+    ----------
+    measurement : lib.kv.store.Measurement
+    a, b : str
+        Variant names (e.g. ``"sink"`` and ``"sliding"``, or ``"random"`` and ``"sliding"``).
+    column : str
+        ``"kl"`` or ``"nll_excess"``.
+
+    Returns
+    -------
+    w : ndarray, shape [n_w]
+        Windows both variants measured.
+    values_a, values_b : ndarray, shape [n_s, n_w]
+        :math:`D_s(w; r_{\\max})` of each variant; row i of both is the same article.
+    """
+    (ra, wa, sa, va), (rb, wb, sb, vb) = (removed_curves(measurement, v, column) for v in (a, b))
+    if ra[-1] != rb[-1]:
+        raise ValueError(f"`{a}` and `{b}` have different largest removed lengths ({ra[-1]}, {rb[-1]})")
+    w, segs = np.intersect1d(wa, wb), np.intersect1d(sa, sb)
+    if segs.size < 2:
+        raise ValueError(f"`{a}` and `{b}` share {segs.size} articles in {measurement.name!r}; at least 2 needed")
+    return (w, va[-1][np.searchsorted(sa, segs)][:, np.searchsorted(wa, w)],
+            vb[-1][np.searchsorted(sb, segs)][:, np.searchsorted(wb, w)])
 
 
 def _values(values, name="values") -> np.ndarray:

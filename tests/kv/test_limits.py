@@ -59,6 +59,19 @@ class TestRemovedCurves:
             L.removed_curves(m, "sliding", "loss")
 
 
+class TestLimitPair:
+    def test_two_variants_are_aligned_on_shared_articles_and_windows(self):
+        a = _measurement(_noisy(_truth()[1], n_seg=6, seed=1), variant=("random", False))
+        b = _measurement(_noisy(_truth()[1], n_seg=4, seed=2))
+        keep = b.rows["window"] >= 8
+        b.rows.update({k: v[keep] for k, v in b.rows.items()})
+        both = Measurement("both", a.meta, {k: np.concatenate([a.rows[k], b.rows[k]]) for k in a.rows})
+        w, va, vb = L.limit_pair(both, "random", "sliding")
+        assert w.tolist() == W[1:].tolist() and va.shape == vb.shape == (4, W.size - 1)
+        np.testing.assert_allclose(va, L.removed_curves(a, "random")[3][-1][:4, 1:])
+        np.testing.assert_allclose(vb, L.removed_curves(b)[3][-1])
+
+
 class TestRemovedBands:
     def test_mean_is_the_article_mean_and_the_band_covers_the_truth(self):
         curves = _truth()[1]
