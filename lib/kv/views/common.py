@@ -17,8 +17,8 @@ from ..analysis import VARIANT_LABELS, curve_band, parse_variant
 from ..models import MEASURED, REGISTRY
 
 __all__ = ["COLORS", "LW", "MIB", "variant_color", "variant_dash", "variant_linestyle", "measured_choice",
-           "shape_choice", "model_label", "measured", "long_measured", "long_pending", "stored_curves", "panels",
-           "finish", "band", "decades", "variant_curves"]
+           "shape_choice", "model_label", "measured", "long_measured", "long_pending", "long_status",
+           "stored_curves", "panels", "finish", "band", "decades", "variant_curves"]
 
 #: Colours by meaning: cache policies, models, kinds of curve, memory of a cache.
 COLORS = {name: color(name) for name in ("sliding", "sink", "random", "block_markov", "streaming_llm", "h2o",
@@ -78,6 +78,15 @@ def long_pending(suffix: str = "-long") -> list:
     """Labels of the measured models whose long-context file ``<id><suffix>`` is not stored yet."""
     stored = store.names()
     return [REGISTRY[name].label for name in MEASURED if f"{name}{suffix}" not in stored]
+
+
+def long_status(long_ms: dict) -> str:
+    """One sentence: which measured models have a long-context run stored, and which are pending."""
+    have = [model_label(n) for n in long_ms]
+    pending = long_pending()
+    text = f"Long-context data are stored for {', '.join(have) if have else 'no model yet'}"
+    return text + (f"; the run of {', '.join(pending)} is pending, and its results in this chapter are the "
+                   "1024-token ones." if pending else "; every measured model has its long-context run.")
 
 
 def stored_curves(variants, n_boot=400) -> dict:

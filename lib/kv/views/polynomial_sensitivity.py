@@ -18,11 +18,12 @@ from ..measure import sqrt2_grid
 from ..models import MEASURED, REGISTRY
 from ..stats import finite_past_delta, law_comparison, loglog_curvature, tail_summary
 from ..toys import ToyA
-from .common import COLORS, LW, band, finish, long_measured, measured_choice, model_label, panels, stored_curves
+from .common import (COLORS, LW, band, finish, long_measured, long_status, measured_choice, model_label, panels,
+                     stored_curves)
 
 __all__ = ["protocol_numbers", "curve_numbers", "median_numbers", "law_numbers", "model_difference",
            "local_slope_range", "law_shape_numbers", "toy_numbers", "exponential_shortfall", "sensitivity_bands",
-           "local_slope_profile", "fit_range", "long_status", "long_protocol_numbers", "long_numbers", "long_table",
+           "local_slope_profile", "fit_range", "long_protocol_numbers", "long_numbers", "long_table",
            "removed_figure", "metric_table", "metric_numbers", "disagreement_table", "removed_explorer"]
 
 LAWS = ("power", "exponential", "cutoff", "stretched")
@@ -227,15 +228,6 @@ def _long_summary(m, fit_max: float = 256, n_boot: int = 1000, seed: int = 0) ->
     for lo_w, hi_w in ((4, 256), (256, 2048)):
         out[f"ainf{lo_w}-{hi_w}"] = limits.limit_alpha(w, values, w_range=(lo_w, hi_w), n_boot=n_boot, seed=seed)
     return out
-
-
-def long_status(long_ms: dict) -> str:
-    """One sentence: which measured models have a long-context run stored, and which are pending."""
-    have = [model_label(n) for n in long_ms]
-    pending = [REGISTRY[n].label for n in MEASURED if n not in long_ms]
-    text = f"Long-context data stored for {', '.join(have) if have else 'no model yet'}"
-    return text + (f"; pending for {', '.join(pending)}, whose results in this chapter are the 1024-token ones."
-                   if pending else "; every measured model has its long-context run.")
 
 
 def long_protocol_numbers(long_ms: dict) -> dict:
