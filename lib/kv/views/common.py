@@ -18,7 +18,7 @@ from ..models import MEASURED, REGISTRY
 
 __all__ = ["COLORS", "LW", "MIB", "variant_color", "variant_dash", "variant_linestyle", "measured_choice",
            "shape_choice", "model_label", "measured", "long_measured", "long_pending", "long_status",
-           "stored_curves", "panels", "finish", "band", "decades", "variant_curves"]
+           "window_text", "stored_curves", "panels", "finish", "band", "decades", "variant_curves"]
 
 #: Colours by meaning: cache policies, models, kinds of curve, memory of a cache.
 COLORS = {name: color(name) for name in ("sliding", "sink", "random", "block_markov", "streaming_llm", "h2o",
@@ -87,6 +87,16 @@ def long_status(long_ms: dict) -> str:
     text = f"Long-context data are stored for {', '.join(have) if have else 'no model yet'}"
     return text + (f"; the run of {', '.join(pending)} is pending, and its results in this chapter are the "
                    "1024-token ones." if pending else "; every measured model has its long-context run.")
+
+
+def window_text(res: dict) -> str:
+    """A :func:`lib.kv.limits.window_for_eps` result as a phrase: the window read off the measured curve with
+    its interval, or the power law's window labelled as an extrapolation."""
+    if not res["inside"]:
+        return (f"{res['w']:.0f} tokens, extrapolated ({res['method'].split(': ')[1]}; the measurement stops "
+                f"at {res['w_max']:.0f})")
+    hi = f"{res['hi']:.0f}" if np.isfinite(res["hi"]) else f"beyond {res['w_max']:.0f}"
+    return f"{res['w']:.0f} tokens [{res['lo']:.0f}, {hi}]"
 
 
 def stored_curves(variants, n_boot=400) -> dict:

@@ -13,7 +13,7 @@ from ..memory import format_bytes, kv_bytes
 from ..models import MEASURED, REGISTRY, by_label
 from ..stats import cutoff_window, fit_power_law_cutoff, window_interval, window_range_sensitivity
 from ..toys import ToyA
-from .common import COLORS, LW, MIB, finish, measured, panels, shape_choice, variant_color
+from .common import COLORS, LW, MIB, finish, measured, panels, shape_choice, variant_color, window_text
 
 __all__ = ["toy_a_numbers", "toy_a_window_theorem", "toy_b_findings", "laws", "law_numbers",
            "measured_extrapolation", "window_numbers", "window_theorem", "long_window_numbers", "long_window_table"]
@@ -190,15 +190,6 @@ def window_theorem(C: float | None = None, alpha: float | None = None, n_full: i
                     log_x=True, log_y=True)
 
 
-def _window_text(res: dict) -> str:
-    """w(ε) as a phrase: read off the measured curve with its interval, or labelled as an extrapolation."""
-    if not res["inside"]:
-        return (f"{res['w']:.0f} tokens, extrapolated ({res['method'].split(': ')[1]}; the measurement stops "
-                f"at {res['w_max']:.0f})")
-    hi = f"{res['hi']:.0f}" if np.isfinite(res["hi"]) else f"beyond {res['w_max']:.0f}"
-    return f"{res['w']:.0f} tokens [{res['lo']:.0f}, {hi}]"
-
-
 def _long_windows(m, eps, n_boot, seed) -> dict:
     _, w, _, values = limits.removed_curves(m, "sliding")
     return {e: limits.window_for_eps(e, w, values[-1], n_boot=n_boot, seed=seed) for e in eps}
@@ -212,7 +203,7 @@ def long_window_numbers(long_ms: dict, eps=((0.1, "e1"), (0.01, "e2"), (0.001, "
     for name, m in long_ms.items():
         tag, got = REGISTRY[name].tag, _long_windows(m, [e for e, _ in eps], n_boot, seed)
         for e, key in eps:
-            out.update({f"{tag}-long-w-{key}": _window_text(got[e]),
+            out.update({f"{tag}-long-w-{key}": window_text(got[e]),
                         f"{tag}-long-in-{key}": "inside" if got[e]["inside"] else "beyond"})
     return out
 
@@ -227,5 +218,5 @@ def long_window_table(long_ms: dict, eps=(0.3, 0.1, 0.03, 0.01, 0.003, 0.001), n
             rows.append([spec.table_label] + ["long-context run pending"] + ["—"] * (len(eps) - 1))
             continue
         got = _long_windows(long_ms[name], eps, n_boot, seed)
-        rows.append([spec.table_label] + [_window_text(got[e]) for e in eps])
+        rows.append([spec.table_label] + [window_text(got[e]) for e in eps])
     return show_table(["model"] + [f"w({e:g})" for e in eps], rows)
