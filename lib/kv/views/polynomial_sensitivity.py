@@ -12,6 +12,7 @@ from lib.explore.tables import show_table
 
 from .. import limits
 from ..analysis import local_slopes, paired_models, position_values, quantile_alpha
+from ..examples import load_examples
 from ..fits import bootstrap_alpha, extrapolation_test, fit_exponential, fit_power_law
 from ..long import LongPlan
 from ..measure import sqrt2_grid
@@ -321,12 +322,18 @@ def metric_numbers(long_ms: dict, n_boot: int = 1000, seed: int = 0) -> dict:
 
 
 def disagreement_table(long_ms: dict, k: int = 6):
-    """The positions where the excess log-loss of the actual token and the KL differ most."""
-    rows = [[REGISTRY[name].table_label, d["title"] or str(d["segment"]), str(d["target"]), str(d["window"]),
-             str(d["removed"]), f"{d['kl']:.2f}", f"{d['nll_excess']:+.2f}"]
-            for name, m in long_ms.items() for d in limits.disagreements(m, k=k)]
+    """The positions where the excess log-loss of the actual token and the KL differ most, with their text
+    where ``python -m lib.kv examples`` has decoded it for the stored data."""
+    rows = []
+    for name, m in long_ms.items():
+        stored = load_examples(name, m.meta["csv_sha256"])
+        for d in stored[:k] if stored else limits.disagreements(m, k=k):
+            text = [d["removed_text"], d["kept"], d["token"]] if stored else ["(not decoded)"] * 3
+            rows.append([REGISTRY[name].table_label, d["title"] or str(d["segment"]), str(d["target"]),
+                         str(d["window"]), str(d["removed"]), f"{d['kl']:.2f}", f"{d['nll_excess']:+.2f}", *text])
     return show_table(["model", "article", "target t", "window w", "removed r", "KL (nats)",
-                       "excess log-loss (nats)"], rows)
+                       "excess log-loss (nats)", "end of the removed text", "end of the window", "actual token"],
+                      rows)
 
 
 def removed_explorer() -> Explorer:
