@@ -14,7 +14,7 @@ from lib.explore.style import color
 
 from .. import store
 from ..analysis import VARIANT_LABELS, curve_band, parse_variant
-from ..models import MEASURED, REGISTRY
+from ..models import DEFAULT_MODEL, MEASURED, REGISTRY
 
 __all__ = ["COLORS", "LW", "MIB", "variant_color", "variant_dash", "variant_linestyle", "measured_choice",
            "shape_choice", "model_label", "measured", "long_measured", "long_pending", "long_status",
@@ -81,12 +81,16 @@ def long_pending(suffix: str = "-long") -> list:
 
 
 def long_status(long_ms: dict) -> str:
-    """One sentence: which measured models have a long-context run stored, and which are pending."""
+    """Sentences: which measured models have a long-context run stored, which are pending, and whether the run
+    on text sampled from the default model itself is stored."""
     have = [model_label(n) for n in long_ms]
     pending = long_pending()
     text = f"Long-context data are stored for {', '.join(have) if have else 'no model yet'}"
-    return text + (f"; the run of {', '.join(pending)} is pending, and its results in this chapter are the "
-                   "1024-token ones." if pending else "; every measured model has its long-context run.")
+    text += (f"; the run of {', '.join(pending)} is pending, and its results in this chapter are the "
+             "1024-token ones." if pending else "; every measured model has its long-context run.")
+    own = model_label(DEFAULT_MODEL)
+    state = "stored" if f"{DEFAULT_MODEL}-sampled" in store.names() else "pending"
+    return text + f" The run on text that {own} sampled itself is {state}."
 
 
 def window_text(res: dict) -> str:

@@ -16,7 +16,7 @@ from ..examples import load_examples
 from ..fits import bootstrap_alpha, extrapolation_test, fit_exponential, fit_power_law
 from ..long import LongPlan
 from ..measure import sqrt2_grid
-from ..models import MEASURED, REGISTRY
+from ..models import DEFAULT_MODEL, MEASURED, REGISTRY
 from ..stats import finite_past_delta, law_comparison, loglog_curvature, tail_summary
 from ..toys import ToyA
 from .common import (COLORS, LW, band, finish, long_measured, long_status, measured_choice, model_label, panels,
@@ -258,22 +258,32 @@ def long_numbers(long_ms: dict, fit_max: float = 256, n_boot: int = 1000, seed: 
     return out
 
 
-def long_table(long_ms: dict, fit_max: float = 256, n_boot: int = 1000, seed: int = 0):
-    """Table: per measured model, α on the infinite-past limit and at r = 256, their paired difference,
-    and claim (a); a model without a long run says so."""
+def _texts(long_ms: dict, sampled_ms: dict | None):
+    """(model id, text label, measurement or None) for Wikipedia and, where planned, the model's own text."""
+    out = [(name, "Wikipedia", long_ms.get(name)) for name in MEASURED]
+    sampled_ms = sampled_ms or {}
+    return out + [(name, "own samples", sampled_ms.get(name)) for name in MEASURED
+                  if name in sampled_ms or name == DEFAULT_MODEL]
+
+
+def long_table(long_ms: dict, sampled_ms: dict | None = None, fit_max: float = 256, n_boot: int = 1000,
+               seed: int = 0):
+    """Table: per measured model and text (Wikipedia; text sampled from the model itself), α on the
+    infinite-past limit and at the smallest r, their paired difference, and claim (a); a run not stored yet
+    says so."""
     rows = []
-    for name in MEASURED:
+    for name, text, m in _texts(long_ms, sampled_ms):
         label = REGISTRY[name].table_label
-        if name not in long_ms:
-            rows.append([label, "long-context run pending"] + ["—"] * 5)
+        if m is None:
+            rows.append([label, text, "run pending"] + ["—"] * 5)
             continue
-        s = _long_summary(long_ms[name], fit_max, n_boot, seed)
+        s = _long_summary(m, fit_max, n_boot, seed)
         c = s["claim"]
-        rows.append([label, str(s["n"]), f"{s['ainf'][0]:.2f} {_ci(*s['ainf'][1:])}",
+        rows.append([label, text, str(s["n"]), f"{s['ainf'][0]:.2f} {_ci(*s['ainf'][1:])}",
                      f"{s['ar0'][0]:.2f} {_ci(*s['ar0'][1:])}", f"{s['shift'][0]:+.2f} {_ci(*s['shift'][1:], '+')}",
                      f"{c['ratio']:.0f} [{c['lo']:.0f}, {c['hi']:.0f}]", c["verdict"]])
     r0 = next(iter(long_ms.values())).meta["protocol"]["removed"][0] if long_ms else 256
-    return show_table(["model", "articles", "α(∞), w = 4–2048 [95 %]", f"α at r = {r0} [95 %]",
+    return show_table(["model", "text", "segments", "α(∞), w = 4–2048 [95 %]", f"α at r = {r0} [95 %]",
                        f"α(∞) − α(r = {r0}), paired [95 %]",
                        f"claim (a): MSE ratio exp / power, fit on w ≤ {fit_max:g} [95 %]", "verdict (≥ 10)"], rows)
 
@@ -296,17 +306,21 @@ def removed_figure(long_ms: dict, n_boot: int = 1000, seed: int = 0):
     return finish(fig, axes)
 
 
-def metric_table(long_ms: dict, windows=(16, 64, 256, 1024, 2048), n_boot: int = 1000, seed: int = 0):
-    """KL and the excess log-loss of the actual next token at the largest removed length, window by window."""
+def metric_table(long_ms: dict, sampled_ms: dict | None = None, windows=(16, 64, 256, 1024, 2048),
+                 n_boot: int = 1000, seed: int = 0):
+    """KL and the excess log-loss of the actual next token at the largest removed length, window by window, on
+    Wikipedia and on the model's own text (where stored: there the two have the same expectation)."""
     rows = []
-    for name, m in long_ms.items():
+    for name, text, m in _texts(long_ms, sampled_ms):
+        if m is None:
+            continue
         a = limits.metric_agreement(m, n_boot=n_boot, seed=seed)
         for w in windows:
             k = int(np.flatnonzero(a["w"] == w)[0])
-            rows.append([REGISTRY[name].table_label, str(w), f"{a['kl'][k]:.3f}", f"{a['nll'][k]:.3f}",
+            rows.append([REGISTRY[name].table_label, text, str(w), f"{a['kl'][k]:.3f}", f"{a['nll'][k]:.3f}",
                          f"{a['diff'][k]:+.3f} [{a['lo'][k]:+.3f}, {a['hi'][k]:+.3f}]", f"{a['rank_corr'][k]:.2f}"])
-    return show_table(["model", "window w", "mean KL (nats)", "mean excess log-loss (nats)",
-                       "difference [95 %]", "rank correlation over articles"], rows)
+    return show_table(["model", "text", "window w", "mean KL (nats)", "mean excess log-loss (nats)",
+                       "difference [95 %]", "rank correlation over segments"], rows)
 
 
 def metric_numbers(long_ms: dict, n_boot: int = 1000, seed: int = 0) -> dict:
