@@ -18,7 +18,7 @@ from ..models import DEFAULT_MODEL, MEASURED, REGISTRY
 
 __all__ = ["COLORS", "LW", "MIB", "variant_color", "variant_dash", "variant_linestyle", "measured_choice",
            "shape_choice", "model_label", "measured", "long_measured", "long_pending", "long_status",
-           "window_text", "stored_curves", "panels", "finish", "band", "decades", "variant_curves"]
+           "PENDING", "pending_numbers", "window_text", "stored_curves", "panels", "finish", "band", "decades", "variant_curves"]
 
 #: Colours by meaning: cache policies, models, kinds of curve, memory of a cache.
 COLORS = {name: color(name) for name in ("sliding", "sink", "random", "block_markov", "streaming_llm", "h2o",
@@ -84,13 +84,24 @@ def long_status(long_ms: dict) -> str:
     """Sentences: which measured models have a long-context run stored, which are pending, and whether the run
     on text sampled from the default model itself is stored."""
     have = [model_label(n) for n in long_ms]
-    pending = long_pending()
+    pending = [model_label(n) for n in MEASURED if n not in long_ms]
     text = f"Long-context data are stored for {', '.join(have) if have else 'no model yet'}"
-    text += (f"; the run of {', '.join(pending)} is pending, and its results in this chapter are the "
-             "1024-token ones." if pending else "; every measured model has its long-context run.")
+    runs = f"the run of {pending[0]} is" if len(pending) == 1 else f"the runs of {' and '.join(pending)} are"
+    text += (f"; {runs} pending, and the results of this chapter for {'it' if len(pending) == 1 else 'them'} are "
+             "the 1024-token ones." if pending else "; every measured model has its long-context run.")
     own = model_label(DEFAULT_MODEL)
     state = "stored" if f"{DEFAULT_MODEL}-sampled" in store.names() else "pending"
     return text + f" The run on text that {own} sampled itself is {state}."
+
+
+#: What a glued number of a run not stored yet reads.
+PENDING = "pending"
+
+
+def pending_numbers(long_ms: dict, suffixes) -> dict:
+    """``<tag>-<suffix>`` = :data:`PENDING` for each measured model without a run in ``long_ms``, so that a page
+    glues the same keys before and after the run lands."""
+    return {f"{REGISTRY[name].tag}-{s}": PENDING for name in MEASURED if name not in long_ms for s in suffixes}
 
 
 def window_text(res: dict) -> str:

@@ -10,7 +10,7 @@ from ..fits import fit_power_law, measured_law, window_for_distortion
 from ..memory import format_bytes, kv_bytes
 from ..models import REGISTRY, by_label
 from ..stats import window_interval, window_range_sensitivity
-from .common import COLORS, MIB, long_status, measured, shape_choice, window_text
+from .common import COLORS, MIB, PENDING, long_status, measured, shape_choice, window_text
 
 __all__ = ["law", "context_numbers", "long_context_numbers", "memory_versus_context"]
 
@@ -40,15 +40,20 @@ def context_numbers(law, eps: float = 0.05, model: str = "smollm2-135m", context
 def long_context_numbers(long_ms: dict, eps: float = 0.05, model: str = "smollm2-135m", full: int = 8192,
                          n_boot: int = 1000, seed: int = 0) -> dict:
     """w(ε) read off the long-context estimate of the infinite-past curve (:func:`lib.kv.limits.window_for_eps`,
-    labelled if extrapolated), its memory against a full cache of ``full`` tokens, and α(∞) with its interval."""
+    labelled if extrapolated), its memory against a full cache of ``full`` tokens, and α(∞) with its interval
+    (formatted; "pending" while the model has no long run)."""
+    keys = ("long-w", "long-inside", "long-bytes", "long-saving", "long-alpha", "long-alpha-ci", "long-alpha-hi")
+    out = {"long-status": long_status(long_ms)}
+    if model not in long_ms:
+        return {**out, **{k: PENDING for k in keys}}
     spec = REGISTRY[model]
     _, w, _, values = limits.removed_curves(long_ms[model], "sliding")
     res = limits.window_for_eps(eps, w, values[-1], n_boot=n_boot, seed=seed)
     alpha, lo, hi = limits.limit_alpha(w, values, n_boot=n_boot, seed=seed)
-    return {"long-w": window_text(res), "long-inside": "inside" if res["inside"] else "beyond",
-            "long-bytes": format_bytes(kv_bytes(np.ceil(res["w"]), spec)), "long-saving": full / np.ceil(res["w"]),
-            "long-alpha": alpha, "long-alpha-ci": f"[{lo:.2f}, {hi:.2f}]", "long-alpha-hi": hi,
-            "long-status": long_status(long_ms)}
+    return {**out, "long-w": window_text(res), "long-inside": "inside" if res["inside"] else "beyond",
+            "long-bytes": format_bytes(kv_bytes(np.ceil(res["w"]), spec)),
+            "long-saving": f"{full / np.ceil(res['w']):.1f}", "long-alpha": f"{alpha:.2f}",
+            "long-alpha-ci": f"[{lo:.2f}, {hi:.2f}]", "long-alpha-hi": f"{hi:.2f}"}
 
 
 def memory_versus_context(C: float | None = None, alpha: float | None = None,

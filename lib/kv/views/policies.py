@@ -11,8 +11,8 @@ from ..fits import power_law_r2
 from ..measure import online_plan
 from ..models import REGISTRY
 from ..policies import POLICIES, selection_bits
-from .common import (COLORS, LW, finish, long_status, measured, measured_choice, model_label, stored_curves,
-                     variant_color, variant_curves, variant_dash)
+from .common import (COLORS, LW, finish, long_status, measured, measured_choice, model_label, pending_numbers,
+                     stored_curves, variant_color, variant_curves, variant_dash)
 
 __all__ = ["EQUAL_BUDGET", "ONLINE", "retained_sets", "exponent_numbers", "ratio_numbers", "selection_numbers",
            "online_numbers", "online_ratio_numbers", "variant_curves", "ratio_profile", "equal_budget",
@@ -174,23 +174,27 @@ def _budgets(w, verdicts, which: str) -> str:
 
 def long_ratio_numbers(long_ms: dict, at=(16, 256, 1024, 2048), factor: float = 100, n_boot: int = 2000,
                        seed: int = 0) -> dict:
-    """Claim (c) on the long-context data per model (keys by tag): the ratio random ÷ sliding with its paired
-    interval at the budgets ``at``, the budgets where it is within half a decade of ``factor``, the first budget
-    from which it is above that band's lower edge, the growth law c·w^γ and sink + recent at the largest budget."""
-    out = {"long-factor": factor, "long-band": "{:.0f}–{:.0f}".format(factor / 10 ** 0.5, factor * 10 ** 0.5),
-           "long-status": long_status(long_ms)}
+    """Claim (c) on the long-context data per model (by tag, formatted): random ÷ sliding with its paired
+    interval at the budgets ``at``, the budgets where it is within half a decade of ``factor`` and those where
+    it misses, the first budget from which it is above that band's lower edge, the growth law c·w^γ, and
+    sink + recent at the largest budget; "pending" for a model without a long run."""
+    suffixes = [f"long-ratio-{x}{c}" for x in at for c in ("", "-ci")] + [
+        f"long-{k}" for k in ("n", "within", "below", "first", "gamma", "w100", "sink-max", "sink-max-ci")]
+    out = {"long-band": "{:.0f}–{:.0f}".format(factor / 10 ** 0.5, factor * 10 ** 0.5),
+           "long-status": long_status(long_ms), **pending_numbers(long_ms, suffixes)}
     for name, m in long_ms.items():
         tag, c = REGISTRY[name].tag, _long_ratio(m, factor, n_boot, seed)
         for x in at:
             k = int(np.flatnonzero(c["w"] == x)[0])
-            out.update({f"{tag}-long-ratio-{x}": c["ratio"][k], f"{tag}-long-ratio-{x}-ci":
-                        f"[{c['lo'][k]:.0f}, {c['hi'][k]:.0f}]"})
+            out.update({f"{tag}-long-ratio-{x}": f"{c['ratio'][k]:.0f}",
+                        f"{tag}-long-ratio-{x}-ci": f"[{c['lo'][k]:.0f}, {c['hi'][k]:.0f}]"})
         _, gamma, w100 = ratio_law(c["w"], c["ratio"], factor)
         sink = _long_ratio(m, factor, n_boot, seed, "sink")
-        out.update({f"{tag}-long-n": c["n"], f"{tag}-long-within": _budgets(c["w"], c["verdicts"], "reproduced"),
+        out.update({f"{tag}-long-n": str(c["n"]), f"{tag}-long-within": _budgets(c["w"], c["verdicts"], "reproduced"),
                     f"{tag}-long-below": _budgets(c["w"], c["verdicts"], "not reproduced"),
                     f"{tag}-long-first": "none" if c["first_above"] is None else f"{c['first_above']:.0f}",
-                    f"{tag}-long-gamma": gamma, f"{tag}-long-w100": w100, f"{tag}-long-sink-max": sink["largest"][0],
+                    f"{tag}-long-gamma": f"{gamma:.2f}", f"{tag}-long-w100": f"{w100:.0f}",
+                    f"{tag}-long-sink-max": f"{sink['largest'][0]:.0f}",
                     f"{tag}-long-sink-max-ci": f"[{sink['largest'][1]:.0f}, {sink['largest'][2]:.0f}]"})
     return out
 
@@ -205,7 +209,10 @@ def long_ratio_profile(long_ms: dict, factor: float = 100, n_boot: int = 2000, s
         c = _long_ratio(m, factor, n_boot, seed)
         ax.fill_between(c["w"], c["lo"], c["hi"], color=COLORS[name], alpha=0.18, lw=0)
         ax.loglog(c["w"], c["ratio"], "o-", color=COLORS[name], lw=LW, ms=4, label=model_label(name))
-    ax.axhspan(*c["band"], color="0.85", zorder=0, label=f"{factor:g}× within half a decade")
+    if not long_ms:
+        ax.text(0.5, 0.5, "long-context run pending", transform=ax.transAxes, ha="center")
+    ax.axhspan(factor / 10 ** 0.5, factor * 10 ** 0.5, color="0.85", zorder=0,
+               label=f"{factor:g}× within half a decade")
     ax.axhline(factor, color="0.4", lw=1, ls="--")
     ax.set_xlabel("budget w (tokens)")
     ax.set_ylabel("random ÷ sliding, mean KL")

@@ -5,6 +5,8 @@ model. Bands are 95 % percentile bootstraps over text segments.
 """
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 
 from lib.explore import Choice, Explorer, Param, Trace, View
@@ -14,13 +16,13 @@ from .. import limits
 from ..analysis import local_slopes, paired_models, position_values, quantile_alpha
 from ..examples import load_examples
 from ..fits import bootstrap_alpha, extrapolation_test, fit_exponential, fit_power_law
-from ..long import LongPlan
+from ..long import long_plan
 from ..measure import sqrt2_grid
 from ..models import DEFAULT_MODEL, MEASURED, REGISTRY
 from ..stats import finite_past_delta, law_comparison, loglog_curvature, tail_summary
 from ..toys import ToyA
 from .common import (COLORS, LW, band, finish, long_measured, long_status, measured_choice, model_label, panels,
-                     stored_curves)
+                     pending_numbers, stored_curves)
 
 __all__ = ["protocol_numbers", "curve_numbers", "median_numbers", "law_numbers", "model_difference",
            "local_slope_range", "law_shape_numbers", "toy_numbers", "exponential_shortfall", "sensitivity_bands",
@@ -232,29 +234,40 @@ def _long_summary(m, fit_max: float = 256, n_boot: int = 1000, seed: int = 0) ->
 
 
 def long_protocol_numbers(long_ms: dict) -> dict:
-    """The long protocol as stored: articles, tokens per article, removed lengths, windows, random articles."""
-    p = next(iter(long_ms.values())).meta["protocol"]
+    """The long protocol: articles, tokens per article, removed lengths, windows, random articles (as stored;
+    the plan of :func:`lib.kv.long.long_plan` while no run is stored)."""
+    p = next(iter(long_ms.values())).meta["protocol"] if long_ms else asdict(long_plan(DEFAULT_MODEL))
     removed = [str(r) for r in p["removed"]]
-    return {"long-n": int(p["segments"]), "long-length": int(p["length"]), "long-wmax": int(max(p["windows"])),
-            "long-removed": ", ".join(removed[:-1]) + " and " + removed[-1], "long-nw": len(p["windows"]),
-            "long-random": int(p["random_segments"]), "long-status": long_status(long_ms)}
+    return {"long-n": int(p["segments"]), "long-length": max(p["removed"]) + max(p["windows"]) + 1,
+            "long-wmax": int(max(p["windows"])), "long-removed": ", ".join(removed[:-1]) + " and " + removed[-1],
+            "long-nw": len(p["windows"]), "long-random": int(p["random_segments"]),
+            "long-status": long_status(long_ms)}
+
+
+#: The per-model keys of :func:`long_numbers` (``<tag>-<suffix>``).
+LONG_KEYS = ("long-n", "ainf", "ainf-ci", "ainf-text", "ar0", "ar0-ci", "shift", "shift-ci", "settled", "xa-ratio", "xa-ci",
+             "xa-verdict", "xa-dex-pow", "xa-dex-exp", "ainf4-256", "ainf4-256-ci", "ainf256-2048",
+             "ainf256-2048-ci")
 
 
 def long_numbers(long_ms: dict, fit_max: float = 256, n_boot: int = 1000, seed: int = 0) -> dict:
-    """Per model (by tag): α on the limit with intervals (all windows, 4–256, 256–2048), α at the smallest r,
-    the paired shift, the windows whose last increment is not detectably positive, and claim (a)."""
-    out = {"long-fit-max": fit_max}
+    """Per model (by tag, formatted): α on the limit with intervals (all windows, 4–256, 256–2048), α at the
+    smallest r, the paired shift, the windows whose last increment is not detectably positive, and claim (a);
+    "pending" for a model without a long run."""
+    out = {"long-fit-max": f"{fit_max:g}", **pending_numbers(long_ms, LONG_KEYS)}
     for name, m in long_ms.items():
         tag, s = REGISTRY[name].tag, _long_summary(m, fit_max, n_boot, seed)
         claim = s["claim"]
-        out.update({f"{tag}-ainf": s["ainf"][0], f"{tag}-ainf-ci": _ci(*s["ainf"][1:]), f"{tag}-ar0": s["ar0"][0],
-                    f"{tag}-ar0-ci": _ci(*s["ar0"][1:]), f"{tag}-shift": s["shift"][0],
-                    f"{tag}-shift-ci": _ci(*s["shift"][1:], "+"), f"{tag}-settled": int(s["est"].settled.sum()),
-                    f"{tag}-xa-ratio": claim["ratio"], f"{tag}-xa-ci": f"[{claim['lo']:.0f}, {claim['hi']:.0f}]",
-                    f"{tag}-xa-verdict": claim["verdict"], f"{tag}-xa-dex-pow": claim["power_dex"],
-                    f"{tag}-xa-dex-exp": claim["exp_dex"], f"{tag}-long-n": s["n"]})
+        out.update({f"{tag}-ainf": f"{s['ainf'][0]:.2f}", f"{tag}-ainf-ci": _ci(*s["ainf"][1:]),
+                    f"{tag}-ainf-text": f"{s['ainf'][0]:.2f} {_ci(*s['ainf'][1:])}",
+                    f"{tag}-ar0": f"{s['ar0'][0]:.2f}", f"{tag}-ar0-ci": _ci(*s["ar0"][1:]),
+                    f"{tag}-shift": f"{s['shift'][0]:+.2f}", f"{tag}-shift-ci": _ci(*s["shift"][1:], "+"),
+                    f"{tag}-settled": str(int(s["est"].settled.sum())), f"{tag}-xa-ratio": f"{claim['ratio']:.0f}",
+                    f"{tag}-xa-ci": f"[{claim['lo']:.0f}, {claim['hi']:.0f}]", f"{tag}-xa-verdict": claim["verdict"],
+                    f"{tag}-xa-dex-pow": f"{claim['power_dex']:.2f}", f"{tag}-xa-dex-exp": f"{claim['exp_dex']:.2f}",
+                    f"{tag}-long-n": str(s["n"])})
         for key in ("ainf4-256", "ainf256-2048"):
-            out.update({f"{tag}-{key}": s[key][0], f"{tag}-{key}-ci": _ci(*s[key][1:])})
+            out.update({f"{tag}-{key}": f"{s[key][0]:.2f}", f"{tag}-{key}-ci": _ci(*s[key][1:])})
     return out
 
 
@@ -290,7 +303,9 @@ def long_table(long_ms: dict, sampled_ms: dict | None = None, fit_max: float = 2
 
 def removed_figure(long_ms: dict, n_boot: int = 1000, seed: int = 0):
     """Δ(w; r) for each removed length, with bands, and the interval of the limit Δ(w; ∞), per model."""
-    fig, axes = panels(list(long_ms), "window w (tokens)")
+    fig, axes = panels(list(long_ms) or [DEFAULT_MODEL], "window w (tokens)")
+    if not long_ms:
+        axes[0].text(0.5, 0.5, "long-context run pending", transform=axes[0].transAxes, ha="center")
     shades = ("#9ecae1", "#4292c6", "#08306b")
     for ax, m in zip(axes, long_ms.values()):
         s = _long_summary(m, n_boot=n_boot, seed=seed)
@@ -325,13 +340,13 @@ def metric_table(long_ms: dict, sampled_ms: dict | None = None, windows=(16, 64,
 
 def metric_numbers(long_ms: dict, n_boot: int = 1000, seed: int = 0) -> dict:
     """Windows where the mean excess log-loss differs detectably from the mean KL, and the median rank
-    correlation of the two over articles."""
-    out = {}
+    correlation of the two over articles (formatted; "pending" for a model without a long run)."""
+    out = pending_numbers(long_ms, ("nll-apart", "nll-nw", "nll-corr", "nll-r"))
     for name, m in long_ms.items():
         tag, a = REGISTRY[name].tag, limits.metric_agreement(m, n_boot=n_boot, seed=seed)
         apart = (a["lo"] > 0) | (a["hi"] < 0)
-        out.update({f"{tag}-nll-apart": int(apart.sum()), f"{tag}-nll-nw": int(a["w"].size),
-                    f"{tag}-nll-corr": float(np.nanmedian(a["rank_corr"])), f"{tag}-nll-r": a["removed"]})
+        out.update({f"{tag}-nll-apart": str(int(apart.sum())), f"{tag}-nll-nw": str(a["w"].size),
+                    f"{tag}-nll-corr": f"{np.nanmedian(a['rank_corr']):.2f}", f"{tag}-nll-r": str(a["removed"])})
     return out
 
 
@@ -364,8 +379,8 @@ def removed_explorer() -> Explorer:
         else:
             w, mean, lo, hi, _ = short[label]["sliding"]
             data[label] = {"short": (w, mean, lo, hi)}
-    removed = sorted({int(r) for d in data.values() if "r" in d for r in d["r"]} or LongPlan.__dataclass_fields__[
-        "removed"].default)
+    removed = sorted({int(r) for d in data.values() if "r" in d for r in d["r"]}) or list(
+        long_plan(DEFAULT_MODEL).removed)
     grid = sqrt2_grid(4, 2048)
 
     def compute(model, r, w):

@@ -10,7 +10,8 @@ from .. import limits
 from ..analysis import VARIANT_LABELS, alpha_table, paired_alpha, ratio_curve
 from ..fits import bootstrap_alpha, fit_power_law
 from ..models import MEASURED, REGISTRY
-from .common import measured_choice, stored_curves, variant_color, variant_curves, variant_dash
+from .common import (measured_choice, pending_numbers, stored_curves, variant_color, variant_curves,
+                     variant_dash)
 
 __all__ = ["VARIANTS", "EVICTION", "PAIRS", "exponent_numbers", "paired_numbers", "eviction_numbers", "variant_curves",
            "sinks_positions", "long_pair_numbers", "long_pair_table"]
@@ -115,16 +116,20 @@ def _long_pairs(m, w_range, margin, n_boot, seed) -> dict:
 
 def long_pair_numbers(long_ms: dict, w_range=(8, 2048), margin: float = 0.1, n_boot: int = 2000,
                       seed: int = 0) -> dict:
-    """Claim (b) on the long-context data: α_sink, α_sliding and every paired difference of :data:`PAIRS` at
-    the largest removed length (keys ``<tag>-long-<pair>``, ``-ci``, ``-verdict``), the margin and the range."""
-    out = {"long-margin": margin, "long-range": f"{w_range[0]}–{w_range[1]}"}
+    """Claim (b) on the long-context data (formatted): α_sink, α_sliding and every paired difference of
+    :data:`PAIRS` at the largest removed length (keys ``<tag>-long-<pair>``, ``-ci``, ``-verdict``, ``-n``), the
+    margin and the range; "pending" for a model without a long run."""
+    suffixes = [f"long-{k}{x}" for k in PAIRS for x in ("", "-ci", "-verdict", "-n")]
+    out = {"long-margin": f"{margin:g}", "long-range": f"{w_range[0]}–{w_range[1]}",
+           **pending_numbers(long_ms, suffixes + ["long-alpha-sink", "long-alpha-sliding"])}
     for name, m in long_ms.items():
-        tag = REGISTRY[name].tag
-        for key, c in _long_pairs(m, w_range, margin, n_boot, seed).items():
-            out.update({f"{tag}-long-{key}": c["diff"], f"{tag}-long-{key}-ci": f"[{c['lo']:+.2f}, {c['hi']:+.2f}]",
-                        f"{tag}-long-{key}-verdict": c["verdict"], f"{tag}-long-{key}-n": c["n"]})
-        c = _long_pairs(m, w_range, margin, 10, seed)["sink"]
-        out.update({f"{tag}-long-alpha-sink": c["alpha_sink"], f"{tag}-long-alpha-sliding": c["alpha_sliding"]})
+        tag, pairs = REGISTRY[name].tag, _long_pairs(m, w_range, margin, n_boot, seed)
+        for key, c in pairs.items():
+            out.update({f"{tag}-long-{key}": f"{c['diff']:+.2f}", f"{tag}-long-{key}-ci":
+                        f"[{c['lo']:+.2f}, {c['hi']:+.2f}]", f"{tag}-long-{key}-verdict": c["verdict"],
+                        f"{tag}-long-{key}-n": str(c["n"])})
+        out.update({f"{tag}-long-alpha-sink": f"{pairs['sink']['alpha_sink']:.2f}",
+                    f"{tag}-long-alpha-sliding": f"{pairs['sink']['alpha_sliding']:.2f}"})
     return out
 
 

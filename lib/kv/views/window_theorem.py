@@ -13,7 +13,8 @@ from ..memory import format_bytes, kv_bytes
 from ..models import MEASURED, REGISTRY, by_label
 from ..stats import cutoff_window, fit_power_law_cutoff, window_interval, window_range_sensitivity
 from ..toys import ToyA
-from .common import COLORS, LW, MIB, finish, measured, panels, shape_choice, variant_color, window_text
+from .common import (COLORS, LW, MIB, finish, measured, panels, pending_numbers, shape_choice, variant_color,
+                     window_text)
 
 __all__ = ["toy_a_numbers", "toy_a_window_theorem", "toy_b_findings", "laws", "law_numbers",
            "measured_extrapolation", "window_numbers", "window_theorem", "long_window_numbers", "long_window_table"]
@@ -198,8 +199,9 @@ def _long_windows(m, eps, n_boot, seed) -> dict:
 def long_window_numbers(long_ms: dict, eps=((0.1, "e1"), (0.01, "e2"), (0.001, "e3")), n_boot: int = 1000,
                         seed: int = 0) -> dict:
     """w(ε) on the infinite-past estimate of each long-measured model, as phrases (``<tag>-long-w-<e>``), and
-    whether it lies inside the measured windows (``<tag>-long-in-<e>``: "inside" or "beyond")."""
-    out = {}
+    whether it lies inside the measured windows (``<tag>-long-in-<e>``: "inside" or "beyond"); "pending" for a
+    model without a long run."""
+    out = pending_numbers(long_ms, [f"long-{k}-{key}" for _, key in eps for k in ("w", "in")])
     for name, m in long_ms.items():
         tag, got = REGISTRY[name].tag, _long_windows(m, [e for e, _ in eps], n_boot, seed)
         for e, key in eps:
