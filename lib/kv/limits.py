@@ -374,7 +374,7 @@ def random_claim(w, per_random, per_recency, factor: float = 100.0, n_boot: int 
         ``w``, ``ratio`` = Δ̄_random(w) / Δ̄_recency(w), ``lo``, ``hi`` (paired interval: one resampling of
         articles for both), ``verdicts`` (per budget: 'reproduced' if [lo, hi] lies within half a decade of
         ``factor``, 'not reproduced' if it misses that band, 'inconclusive' otherwise), ``first_above`` (the
-        smallest budget whose interval lies above factor/√10, or None) and ``largest`` (ratio, lo, hi at the
+        smallest budget from which every interval lies above factor/√10, or None) and ``largest`` (ratio, lo, hi at the
         largest budget).
     """
     factor = checks.positive(factor, "factor")
@@ -388,9 +388,10 @@ def random_claim(w, per_random, per_recency, factor: float = 100.0, n_boot: int 
     lo, hi = np.nanpercentile(boot, [tail, 100 - tail], axis=0)
     band = (factor / math.sqrt(10), factor * math.sqrt(10))
     verdicts = [_verdict(x, y, *band) for x, y in zip(lo, hi)]
-    above = np.flatnonzero(lo >= band[0])
+    below = np.flatnonzero(~(lo >= band[0]))                    # budgets whose interval reaches below the band
+    first = 0 if below.size == 0 else below[-1] + 1
     return {"w": np.asarray(w, dtype=float), "ratio": ratio, "lo": lo, "hi": hi, "verdicts": verdicts,
-            "first_above": float(np.asarray(w)[above[0]]) if above.size else None,
+            "first_above": float(np.asarray(w)[first]) if first < lo.size else None,
             "largest": (float(ratio[-1]), float(lo[-1]), float(hi[-1])), "band": band}
 
 

@@ -158,6 +158,9 @@ class TestClaims:
         assert all(v == "not reproduced" for v, s in zip(res["verdicts"], small) if s)
         assert all(v == "reproduced" for v, s in zip(res["verdicts"], large) if s)
         assert res["first_above"] == 128 and res["largest"][1] < 100 < res["largest"][2]
+        dip = np.where(W == 512, 1.0, 1.0 * (W > 100) * 100 + 3.0 * (W < 100)) * C * W[None] ** -ALPHA
+        late = L.random_claim(W, _noisy(dip, sigma=0.05, seed=3)[0], recency, n_boot=300)
+        assert late["first_above"] == 1024                            # the dip at 512 resets "from here on"
         with pytest.raises(ValueError, match="align"):
             L.random_claim(W, random[:3], recency)
 
