@@ -187,7 +187,7 @@ def _kv():
         if got is None:
             return curve(s, "sliding")[1]
         r, _, values = got
-        return np.nanmean(values[list(r).index(int(s["r"]))], axis=0)
+        return np.nanmean(values[list(r).index(int(s.get("r", r[-1])))], axis=0)
 
     def limit_law(s, x):
         got = removed(s)

@@ -383,7 +383,7 @@ def removed_explorer() -> Explorer:
         long_plan(DEFAULT_MODEL).removed)
     grid = sqrt2_grid(4, 2048)
 
-    def compute(model, r, w):
+    def compute(model, w, r=str(removed[-1])):
         d, k = data[model], removed.index(int(r))
         if "short" in d:
             ws, mean, lo, hi = d["short"]
@@ -413,8 +413,10 @@ def removed_explorer() -> Explorer:
                                   f"{hi[k][j]:.3g}] nats; Δ({w}; ∞) in [{est.lo[j]:.3g}, {est.hi[j]:.3g}] "
                                   f"(from r = {est.r_prev} to {est.r_max}: {state}); α(∞) = {alpha:.2f}."))
 
-    return Explorer("kv-ps-removed",
-                    [measured_choice(), Choice("r", [str(r) for r in removed], default=str(removed[0]),
-                                               label="removed past r (tokens)"),
-                     Param("w", 4, 2048, default=64, integer=True, log=True, values=grid, label="window w (tokens)")],
-                    compute, x_label="window w (tokens)", y_label="mean KL (nats)", log_x=True, log_y=True)
+    params = [measured_choice(),
+              Param("w", 4, 2048, default=64, integer=True, log=True, values=grid, label="window w (tokens)")]
+    if long_ms:                                    # the removed length is a slider only once a long run is stored
+        params.insert(1, Choice("r", [str(r) for r in removed], default=str(removed[0]),
+                                label="removed past r (tokens)"))
+    return Explorer("kv-ps-removed", params, compute, x_label="window w (tokens)", y_label="mean KL (nats)",
+                    log_x=True, log_y=True)
