@@ -39,21 +39,21 @@ def context_numbers(law, eps: float = 0.05, model: str = "smollm2-135m", context
 
 def long_context_numbers(long_ms: dict, eps: float = 0.05, model: str = "smollm2-135m", full: int = 8192,
                          n_boot: int = 1000, seed: int = 0) -> dict:
-    """w(ε) read off the long-context estimate of the infinite-past curve (:func:`lib.kv.limits.window_for_eps`,
-    labelled if extrapolated), its memory against a full cache of ``full`` tokens, and α(∞) with its interval
-    (formatted; "pending" while the model has no long run)."""
-    keys = ("long-w", "long-inside", "long-bytes", "long-saving", "long-alpha", "long-alpha-ci", "long-alpha-hi")
+    """As text: w(ε) read off the long-context estimate of the infinite-past curve
+    (:func:`lib.kv.limits.window_for_eps`, labelled if extrapolated) with its memory against a full cache of
+    ``full`` tokens, and α(∞) with its interval; "pending" while the model has no long run."""
     out = {"long-status": long_status(long_ms)}
     if model not in long_ms:
-        return {**out, **{k: PENDING for k in keys}}
+        return {**out, "long-w": PENDING, "long-alpha": PENDING}
     spec = REGISTRY[model]
     _, w, _, values = limits.removed_curves(long_ms[model], "sliding")
     res = limits.window_for_eps(eps, w, values[-1], n_boot=n_boot, seed=seed)
     alpha, lo, hi = limits.limit_alpha(w, values, n_boot=n_boot, seed=seed)
-    return {**out, "long-w": window_text(res), "long-inside": "inside" if res["inside"] else "beyond",
-            "long-bytes": format_bytes(kv_bytes(np.ceil(res["w"]), spec)),
-            "long-saving": f"{full / np.ceil(res['w']):.1f}", "long-alpha": f"{alpha:.2f}",
-            "long-alpha-ci": f"[{lo:.2f}, {hi:.2f}]", "long-alpha-hi": f"{hi:.2f}"}
+    tokens = np.ceil(res["w"])
+    where = "inside the measured range" if res["inside"] else "beyond the measured range"
+    return {**out, "long-w": (f"{window_text(res)}, {where}: {format_bytes(kv_bytes(tokens, spec))} in bf16, "
+                              f"{full / tokens:.1f} times less than a full cache of {full} tokens"),
+            "long-alpha": f"{alpha:.2f} [{lo:.2f}, {hi:.2f}]"}
 
 
 def memory_versus_context(C: float | None = None, alpha: float | None = None,

@@ -174,28 +174,30 @@ def _budgets(w, verdicts, which: str) -> str:
 
 def long_ratio_numbers(long_ms: dict, at=(16, 256, 1024, 2048), factor: float = 100, n_boot: int = 2000,
                        seed: int = 0) -> dict:
-    """Claim (c) on the long-context data per model (by tag, formatted): random ÷ sliding with its paired
+    """Claim (c) on the long-context data per model (by tag), as text: random ÷ sliding with its paired
     interval at the budgets ``at``, the budgets where it is within half a decade of ``factor`` and those where
-    it misses, the first budget from which it is above that band's lower edge, the growth law c·w^γ, and
-    sink + recent at the largest budget; "pending" for a model without a long run."""
-    suffixes = [f"long-ratio-{x}{c}" for x in at for c in ("", "-ci")] + [
-        f"long-{k}" for k in ("n", "within", "below", "first", "gamma", "w100", "sink-max", "sink-max-ci")]
+    it misses, from which budget on every interval lies above the band, the growth law c·w^γ and where it
+    reaches ``factor``, and sink + recent at the largest budget; "pending" for a model without a long run."""
+    suffixes = [f"long-ratio-{x}" for x in at] + [f"long-{k}" for k in ("n", "within", "below", "first", "law",
+                                                                          "sink-max")]
     out = {"long-band": "{:.0f}–{:.0f}".format(factor / 10 ** 0.5, factor * 10 ** 0.5),
            "long-status": long_status(long_ms), **pending_numbers(long_ms, suffixes)}
     for name, m in long_ms.items():
         tag, c = REGISTRY[name].tag, _long_ratio(m, factor, n_boot, seed)
         for x in at:
             k = int(np.flatnonzero(c["w"] == x)[0])
-            out.update({f"{tag}-long-ratio-{x}": f"{c['ratio'][k]:.0f}",
-                        f"{tag}-long-ratio-{x}-ci": f"[{c['lo'][k]:.0f}, {c['hi'][k]:.0f}]"})
+            out[f"{tag}-long-ratio-{x}"] = f"{c['ratio'][k]:.0f} [{c['lo'][k]:.0f}, {c['hi'][k]:.0f}]"
         _, gamma, w100 = ratio_law(c["w"], c["ratio"], factor)
-        sink = _long_ratio(m, factor, n_boot, seed, "sink")
+        where = "inside the measured budgets" if w100 <= c["w"].max() else "beyond the measured budgets"
+        sink = _long_ratio(m, factor, n_boot, seed, "sink")["largest"]
+        first = c["first_above"]
         out.update({f"{tag}-long-n": str(c["n"]), f"{tag}-long-within": _budgets(c["w"], c["verdicts"], "reproduced"),
                     f"{tag}-long-below": _budgets(c["w"], c["verdicts"], "not reproduced"),
-                    f"{tag}-long-first": "none" if c["first_above"] is None else f"{c['first_above']:.0f}",
-                    f"{tag}-long-gamma": f"{gamma:.2f}", f"{tag}-long-w100": f"{w100:.0f}",
-                    f"{tag}-long-sink-max": f"{sink['largest'][0]:.0f}",
-                    f"{tag}-long-sink-max-ci": f"[{sink['largest'][1]:.0f}, {sink['largest'][2]:.0f}]"})
+                    f"{tag}-long-first": (f"from w = {first:.0f} on, every interval lies above the band's lower "
+                                          "edge" if first is not None else "no budget starts a run of intervals "
+                                          "that all lie above the band's lower edge"),
+                    f"{tag}-long-law": f"γ = {gamma:.2f}, reaching {factor:g} at w = {w100:.0f}, {where}",
+                    f"{tag}-long-sink-max": f"{sink[0]:.0f} [{sink[1]:.0f}, {sink[2]:.0f}]"})
     return out
 
 

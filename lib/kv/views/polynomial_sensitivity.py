@@ -245,29 +245,31 @@ def long_protocol_numbers(long_ms: dict) -> dict:
 
 
 #: The per-model keys of :func:`long_numbers` (``<tag>-<suffix>``).
-LONG_KEYS = ("long-n", "ainf", "ainf-ci", "ainf-text", "ar0", "ar0-ci", "shift", "shift-ci", "settled", "xa-ratio", "xa-ci",
-             "xa-verdict", "xa-dex-pow", "xa-dex-exp", "ainf4-256", "ainf4-256-ci", "ainf256-2048",
-             "ainf256-2048-ci")
+LONG_KEYS = ("long-n", "ainf", "ar0", "shift", "settled", "overlap", "xa-ratio", "xa-verdict", "xa-dex",
+             "ainf4-256", "ainf256-2048")
+
+
+def _vci(value, lo, hi, sign: str = "") -> str:
+    return f"{value:{sign}.2f} {_ci(lo, hi, sign)}"
 
 
 def long_numbers(long_ms: dict, fit_max: float = 256, n_boot: int = 1000, seed: int = 0) -> dict:
-    """Per model (by tag, formatted): α on the limit with intervals (all windows, 4–256, 256–2048), α at the
-    smallest r, the paired shift, the windows whose last increment is not detectably positive, and claim (a);
-    "pending" for a model without a long run."""
+    """Per model (by tag), as text "value [95 % interval]": α on the limit (all windows, 4–256, 256–2048), α at
+    the smallest r, the paired shift, the windows whose last increment is not detectably positive, the windows
+    where the bands of the smallest and largest r overlap, and claim (a); "pending" for a model without a run."""
     out = {"long-fit-max": f"{fit_max:g}", **pending_numbers(long_ms, LONG_KEYS)}
     for name, m in long_ms.items():
         tag, s = REGISTRY[name].tag, _long_summary(m, fit_max, n_boot, seed)
-        claim = s["claim"]
-        out.update({f"{tag}-ainf": f"{s['ainf'][0]:.2f}", f"{tag}-ainf-ci": _ci(*s["ainf"][1:]),
-                    f"{tag}-ainf-text": f"{s['ainf'][0]:.2f} {_ci(*s['ainf'][1:])}",
-                    f"{tag}-ar0": f"{s['ar0'][0]:.2f}", f"{tag}-ar0-ci": _ci(*s["ar0"][1:]),
-                    f"{tag}-shift": f"{s['shift'][0]:+.2f}", f"{tag}-shift-ci": _ci(*s["shift"][1:], "+"),
-                    f"{tag}-settled": str(int(s["est"].settled.sum())), f"{tag}-xa-ratio": f"{claim['ratio']:.0f}",
-                    f"{tag}-xa-ci": f"[{claim['lo']:.0f}, {claim['hi']:.0f}]", f"{tag}-xa-verdict": claim["verdict"],
-                    f"{tag}-xa-dex-pow": f"{claim['power_dex']:.2f}", f"{tag}-xa-dex-exp": f"{claim['exp_dex']:.2f}",
-                    f"{tag}-long-n": str(s["n"])})
+        claim, (_, lo, hi) = s["claim"], s["bands"]
+        overlap = int(((lo[0] <= hi[-1]) & (lo[-1] <= hi[0])).sum())
+        out.update({f"{tag}-ainf": _vci(*s["ainf"]), f"{tag}-ar0": _vci(*s["ar0"]), f"{tag}-shift": _vci(
+            *s["shift"], "+"), f"{tag}-settled": f"{int(s['est'].settled.sum())} of {s['w'].size}",
+            f"{tag}-overlap": f"{overlap} of {s['w'].size}", f"{tag}-long-n": str(s["n"]),
+            f"{tag}-xa-ratio": f"{claim['ratio']:.0f} [{claim['lo']:.0f}, {claim['hi']:.0f}]",
+            f"{tag}-xa-verdict": claim["verdict"],
+            f"{tag}-xa-dex": f"{claim['power_dex']:.2f} and {claim['exp_dex']:.2f}"})
         for key in ("ainf4-256", "ainf256-2048"):
-            out.update({f"{tag}-{key}": f"{s[key][0]:.2f}", f"{tag}-{key}-ci": _ci(*s[key][1:])})
+            out[f"{tag}-{key}"] = _vci(*s[key])
     return out
 
 
@@ -340,13 +342,13 @@ def metric_table(long_ms: dict, sampled_ms: dict | None = None, windows=(16, 64,
 
 def metric_numbers(long_ms: dict, n_boot: int = 1000, seed: int = 0) -> dict:
     """Windows where the mean excess log-loss differs detectably from the mean KL, and the median rank
-    correlation of the two over articles (formatted; "pending" for a model without a long run)."""
-    out = pending_numbers(long_ms, ("nll-apart", "nll-nw", "nll-corr", "nll-r"))
+    correlation of the two over articles (text; "pending" for a model without a long run)."""
+    out = pending_numbers(long_ms, ("nll-apart", "nll-corr"))
     for name, m in long_ms.items():
         tag, a = REGISTRY[name].tag, limits.metric_agreement(m, n_boot=n_boot, seed=seed)
         apart = (a["lo"] > 0) | (a["hi"] < 0)
-        out.update({f"{tag}-nll-apart": str(int(apart.sum())), f"{tag}-nll-nw": str(a["w"].size),
-                    f"{tag}-nll-corr": f"{np.nanmedian(a['rank_corr']):.2f}", f"{tag}-nll-r": str(a["removed"])})
+        out.update({f"{tag}-nll-apart": f"{int(apart.sum())} of {a['w'].size} windows at r = {a['removed']}",
+                    f"{tag}-nll-corr": f"{np.nanmedian(a['rank_corr']):.2f}"})
     return out
 
 

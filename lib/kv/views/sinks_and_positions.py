@@ -116,20 +116,20 @@ def _long_pairs(m, w_range, margin, n_boot, seed) -> dict:
 
 def long_pair_numbers(long_ms: dict, w_range=(8, 2048), margin: float = 0.1, n_boot: int = 2000,
                       seed: int = 0) -> dict:
-    """Claim (b) on the long-context data (formatted): α_sink, α_sliding and every paired difference of
-    :data:`PAIRS` at the largest removed length (keys ``<tag>-long-<pair>``, ``-ci``, ``-verdict``, ``-n``), the
-    margin and the range; "pending" for a model without a long run."""
-    suffixes = [f"long-{k}{x}" for k in PAIRS for x in ("", "-ci", "-verdict", "-n")]
+    """Claim (b) on the long-context data, as text: α_sink and α_sliding, every paired difference of
+    :data:`PAIRS` at the largest removed length with its interval (``<tag>-long-<pair>``) and verdict
+    (``-verdict``), the articles paired, the margin and the range; "pending" for a model without a long run."""
+    suffixes = [f"long-{k}{x}" for k in PAIRS for x in ("", "-verdict")] + ["long-n", "long-alphas"]
     out = {"long-margin": f"{margin:g}", "long-range": f"{w_range[0]}–{w_range[1]}",
-           **pending_numbers(long_ms, suffixes + ["long-alpha-sink", "long-alpha-sliding"])}
+           **pending_numbers(long_ms, suffixes)}
     for name, m in long_ms.items():
         tag, pairs = REGISTRY[name].tag, _long_pairs(m, w_range, margin, n_boot, seed)
         for key, c in pairs.items():
-            out.update({f"{tag}-long-{key}": f"{c['diff']:+.2f}", f"{tag}-long-{key}-ci":
-                        f"[{c['lo']:+.2f}, {c['hi']:+.2f}]", f"{tag}-long-{key}-verdict": c["verdict"],
-                        f"{tag}-long-{key}-n": str(c["n"])})
-        out.update({f"{tag}-long-alpha-sink": f"{pairs['sink']['alpha_sink']:.2f}",
-                    f"{tag}-long-alpha-sliding": f"{pairs['sink']['alpha_sliding']:.2f}"})
+            out.update({f"{tag}-long-{key}": f"{c['diff']:+.2f} [{c['lo']:+.2f}, {c['hi']:+.2f}]",
+                        f"{tag}-long-{key}-verdict": c["verdict"]})
+        c = pairs["sink"]
+        out.update({f"{tag}-long-n": str(c["n"]),
+                    f"{tag}-long-alphas": f"{c['alpha_sink']:.2f} and {c['alpha_sliding']:.2f}"})
     return out
 
 

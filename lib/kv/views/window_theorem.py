@@ -199,14 +199,16 @@ def _long_windows(m, eps, n_boot, seed) -> dict:
 def long_window_numbers(long_ms: dict, eps=((0.1, "e1"), (0.01, "e2"), (0.001, "e3")), n_boot: int = 1000,
                         seed: int = 0) -> dict:
     """w(ε) on the infinite-past estimate of each long-measured model, as phrases (``<tag>-long-w-<e>``), and
-    whether it lies inside the measured windows (``<tag>-long-in-<e>``: "inside" or "beyond"); "pending" for a
-    model without a long run."""
-    out = pending_numbers(long_ms, [f"long-{k}-{key}" for _, key in eps for k in ("w", "in")])
+    where it lies against the model's context (``<tag>-long-context-<e>``); "pending" for a model without a long
+    run."""
+    out = pending_numbers(long_ms, [f"long-{k}-{key}" for _, key in eps for k in ("w", "context")])
     for name, m in long_ms.items():
-        tag, got = REGISTRY[name].tag, _long_windows(m, [e for e, _ in eps], n_boot, seed)
+        spec, got = REGISTRY[name], _long_windows(m, [e for e, _ in eps], n_boot, seed)
         for e, key in eps:
-            out.update({f"{tag}-long-w-{key}": window_text(got[e]),
-                        f"{tag}-long-in-{key}": "inside" if got[e]["inside"] else "beyond"})
+            w, context = got[e]["w"], spec.shape.context
+            out.update({f"{spec.tag}-long-w-{key}": window_text(got[e]), f"{spec.tag}-long-context-{key}": (
+                f"beyond {spec.label}'s context of {context} tokens, so no measurement of this model can check it"
+                if w > context else f"within {spec.label}'s context of {context} tokens")})
     return out
 
 
