@@ -180,7 +180,7 @@ def long_ratio_numbers(long_ms: dict, at=(16, 256, 1024, 2048), factor: float = 
     reaches ``factor``, and sink + recent at the largest budget; "pending" for a model without a long run."""
     suffixes = [f"long-ratio-{x}" for x in at] + [f"long-{k}" for k in ("n", "within", "below", "first", "law",
                                                                           "sink-max")]
-    out = {"long-band": "{:.0f}–{:.0f}".format(factor / 10 ** 0.5, factor * 10 ** 0.5),
+    out = {"long-band": "{:.0f} and {:.0f}".format(factor / 10 ** 0.5, factor * 10 ** 0.5),
            "long-status": long_status(long_ms), **pending_numbers(long_ms, suffixes)}
     for name, m in long_ms.items():
         tag, c = REGISTRY[name].tag, _long_ratio(m, factor, n_boot, seed)
