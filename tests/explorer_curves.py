@@ -179,7 +179,8 @@ def _kv():
         name = by_label(s["model"]).name
         if f"{name}-long" not in store.names():
             return None
-        r, w, _, values = removed_curves(store.load(f"{name}-long"), "sliding")
+        column = "nll_excess" if s.get("metric", "KL") != "KL" else "kl"
+        r, w, _, values = removed_curves(store.load(f"{name}-long"), "sliding", column)
         return r, w, values
 
     def at_removed(s, x):
@@ -194,7 +195,10 @@ def _kv():
         if got is None:
             return np.full(len(x), np.nan)
         _, w, values = got
-        C, alpha = fit_power_law(w, np.nanmean(values[-1], axis=0))
+        limit = np.nanmean(values[-1], axis=0)
+        if not np.all(limit > 0):
+            return np.full(len(x), np.nan)
+        C, alpha = fit_power_law(w, limit)
         return C * np.asarray(x, dtype=float) ** -alpha
 
     def random_retention(s, x):

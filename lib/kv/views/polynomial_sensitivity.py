@@ -367,58 +367,68 @@ def disagreement_table(long_ms: dict, k: int = 6):
                       rows)
 
 
+#: The two measures of the removed-past explorer: Choice label -> stored column.
+METRICS = {"KL": "kl", "excess log-loss of the actual token": "nll_excess"}
+
+
+def _metric_curves(m, column: str, n_boot: int) -> dict:
+    """Bands of Δ(w; r), the limit estimate and the power law fitted to it (None where the mean is not > 0)."""
+    r, w, _, values = limits.removed_curves(m, "sliding", column)
+    est = limits.limit_estimate(r, w, values, n_boot=n_boot)
+    law = fit_power_law(w, est.delta) if np.all(est.delta > 0) else None
+    return {"r": r, "w": w, "bands": limits.removed_bands(values, n_boot=n_boot), "est": est, "law": law}
+
+
 def removed_explorer() -> Explorer:
     """Δ(w; r) at a chosen removed length r with its band, the interval of the limit Δ(w; ∞) and the power law
-    fitted to it, per model (chapter :ref:`kv-polynomial-sensitivity`); a model whose long run is pending shows
-    its 1024-token curve."""
+    fitted to it, per model and measure (KL, or the excess log-loss of the actual token) (chapter
+    :ref:`kv-polynomial-sensitivity`); a model whose long run is pending shows its 1024-token KL curve."""
     long_ms, short = long_measured(), stored_curves(["sliding"])
     data = {}
     for name in MEASURED:
         label = REGISTRY[name].label
         if name in long_ms:
-            s = _long_summary(long_ms[name], n_boot=300)
-            data[label] = {**s, "C_alpha": fit_power_law(s["w"], s["est"].delta)}
+            data[label] = {metric: _metric_curves(long_ms[name], col, 300) for metric, col in METRICS.items()}
         else:
             w, mean, lo, hi, _ = short[label]["sliding"]
             data[label] = {"short": (w, mean, lo, hi)}
-    removed = sorted({int(r) for d in data.values() if "r" in d for r in d["r"]}) or list(
+    removed = sorted({int(r) for d in data.values() if "KL" in d for r in d["KL"]["r"]}) or list(
         long_plan(DEFAULT_MODEL).removed)
     grid = sqrt2_grid(4, 2048)
 
-    def compute(model, w, r=str(removed[-1])):
+    def traces(ws, mean, lo, hi, est_lo, est_hi, law, w, y):
+        return [Trace("Δ(w; r) at the chosen r", ws, mean, mode="lines+markers", color=COLORS["sliding"]),
+                Trace("95% band", ws, lo, dash="dot", color=COLORS["band"], legend=False),
+                Trace("95% band (upper)", ws, hi, dash="dot", color=COLORS["band"], fill="tonexty"),
+                Trace("limit Δ(w; ∞), 95% interval", ws, est_lo, color=COLORS["bound"], legend=False),
+                Trace("limit Δ(w; ∞), 95% interval (upper)", ws, est_hi, color=COLORS["bound"], fill="tonexty"),
+                Trace("power law fitted to the limit", ws, law, dash="dash", color=COLORS["measured"]),
+                Trace("chosen window", [w], [y], mode="markers", color=COLORS["marker"])]
+
+    def compute(model, w, r=str(removed[-1]), metric="KL"):
         d, k = data[model], removed.index(int(r))
         if "short" in d:
             ws, mean, lo, hi = d["short"]
             nan = np.full(ws.shape, np.nan)
-            traces = [Trace("Δ(w; r) at the chosen r", ws, mean, mode="lines+markers", color=COLORS["sliding"]),
-                      Trace("95% band", ws, lo, dash="dot", color=COLORS["band"], legend=False),
-                      Trace("95% band (upper)", ws, hi, dash="dot", color=COLORS["band"], fill="tonexty"),
-                      Trace("limit Δ(w; ∞), 95% interval", ws, nan, color=COLORS["bound"], legend=False),
-                      Trace("limit Δ(w; ∞), 95% interval (upper)", ws, nan, color=COLORS["bound"], fill="tonexty"),
-                      Trace("power law fitted to the limit", ws, nan, dash="dash", color=COLORS["measured"]),
-                      Trace("chosen window", [w], [mean[ws == w][0]] if (ws == w).any() else [np.nan],
-                            mode="markers", color=COLORS["marker"])]
-            return View(traces, note=f"{model}: long-context run pending; this is the 1024-token run (removed "
-                                     "past 512–736 tokens, windows up to 256), the same for every r.")
-        ws, (mean, lo, hi), est = d["w"], d["bands"], d["est"]
-        C, alpha = d["C_alpha"]
+            y = mean[ws == w][0] if (ws == w).any() else np.nan
+            return View(traces(ws, mean, lo, hi, nan, nan, nan, w, y),
+                        note=f"{model}: long-context run pending; this is the KL of the 1024-token run (removed "
+                             "past 512–736 tokens, windows up to 256), the same for every r and measure.")
+        c = d[metric]
+        ws, (mean, lo, hi), est = c["w"], c["bands"], c["est"]
+        law = np.full(ws.shape, np.nan) if c["law"] is None else c["law"][0] * ws ** -c["law"][1]
         j = int(np.flatnonzero(ws == w)[0])
         state = "not detectably growing" if est.settled[j] else "still growing"
-        traces = [Trace("Δ(w; r) at the chosen r", ws, mean[k], mode="lines+markers", color=COLORS["sliding"]),
-                  Trace("95% band", ws, lo[k], dash="dot", color=COLORS["band"], legend=False),
-                  Trace("95% band (upper)", ws, hi[k], dash="dot", color=COLORS["band"], fill="tonexty"),
-                  Trace("limit Δ(w; ∞), 95% interval", ws, est.lo, color=COLORS["bound"], legend=False),
-                  Trace("limit Δ(w; ∞), 95% interval (upper)", ws, est.hi, color=COLORS["bound"], fill="tonexty"),
-                  Trace("power law fitted to the limit", ws, C * ws ** -alpha, dash="dash", color=COLORS["measured"]),
-                  Trace("chosen window", [w], [mean[k][j]], mode="markers", color=COLORS["marker"])]
-        return View(traces, note=(f"{model}, r = {r}: Δ({w}; {r}) = {mean[k][j]:.3g} [{lo[k][j]:.3g}, "
-                                  f"{hi[k][j]:.3g}] nats; Δ({w}; ∞) in [{est.lo[j]:.3g}, {est.hi[j]:.3g}] "
-                                  f"(from r = {est.r_prev} to {est.r_max}: {state}); α(∞) = {alpha:.2f}."))
+        alpha = "no power law (a mean is ≤ 0)" if c["law"] is None else f"α(∞) = {c['law'][1]:.2f}"
+        return View(traces(ws, mean[k], lo[k], hi[k], est.lo, est.hi, law, w, mean[k][j]),
+                    note=(f"{model}, {metric}, r = {r}: Δ({w}; {r}) = {mean[k][j]:.3g} [{lo[k][j]:.3g}, "
+                          f"{hi[k][j]:.3g}] nats; Δ({w}; ∞) in [{est.lo[j]:.3g}, {est.hi[j]:.3g}] "
+                          f"(from r = {est.r_prev} to {est.r_max}: {state}); {alpha}."))
 
     params = [measured_choice(),
               Param("w", 4, 2048, default=64, integer=True, log=True, values=grid, label="window w (tokens)")]
-    if long_ms:                                    # the removed length is a slider only once a long run is stored
-        params.insert(1, Choice("r", [str(r) for r in removed], default=str(removed[0]),
-                                label="removed past r (tokens)"))
-    return Explorer("kv-ps-removed", params, compute, x_label="window w (tokens)", y_label="mean KL (nats)",
+    if long_ms:                      # removed length and measure are sliders only once a long run is stored
+        params[1:1] = [Choice("r", [str(r) for r in removed], default=str(removed[0]), label="removed past r (tokens)"),
+                       Choice("metric", list(METRICS), default="KL", label="measure")]
+    return Explorer("kv-ps-removed", params, compute, x_label="window w (tokens)", y_label="mean (nats)",
                     log_x=True, log_y=True)
