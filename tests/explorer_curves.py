@@ -156,6 +156,7 @@ def _kv():
     from lib.kv.analysis import VARIANT_LABELS, parse_variant
     from lib.kv.block_markov import block_markov_distortion
     from lib.kv.fits import fit_power_law, window_for_distortion
+    from lib.kv.limits import removed_curves
     from lib.kv.memory import kv_bytes
     from lib.kv.models import by_label
     from lib.kv.toys import ToyA
@@ -171,6 +172,33 @@ def _kv():
     def fitted(s, x, lo, hi):
         w, mean, _ = curve(s, "sliding")
         C, alpha = fit_power_law(w[(w >= lo) & (w <= hi)], mean[(w >= lo) & (w <= hi)])
+        return C * np.asarray(x, dtype=float) ** -alpha
+
+    def removed(s):
+        """Per-article sliding values [r, article, w] of the model's long run, or None while it is pending."""
+        name = by_label(s["model"]).name
+        if f"{name}-long" not in store.names():
+            return None
+        column = "nll_excess" if s.get("metric", "KL") != "KL" else "kl"
+        r, w, _, values = removed_curves(store.load(f"{name}-long"), "sliding", column)
+        return r, w, values
+
+    def at_removed(s, x):
+        got = removed(s)
+        if got is None:
+            return curve(s, "sliding")[1]
+        r, _, values = got
+        return np.nanmean(values[list(r).index(int(s.get("r", r[-1])))], axis=0)
+
+    def limit_law(s, x):
+        got = removed(s)
+        if got is None:
+            return np.full(len(x), np.nan)
+        _, w, values = got
+        limit = np.nanmean(values[-1], axis=0)
+        if not np.all(limit > 0):
+            return np.full(len(x), np.nan)
+        C, alpha = fit_power_law(w, limit)
         return C * np.asarray(x, dtype=float) ** -alpha
 
     def random_retention(s, x):
@@ -206,6 +234,10 @@ def _kv():
         "kv-ps-fit-range": {
             "measured Δ(w)": lambda s, x: curve(s, "sliding")[1],
             "power law fitted on the range": lambda s, x: fitted(s, x, s["w_lo"], s["w_hi"]),
+        },
+        "kv-ps-removed": {
+            "Δ(w; r) at the chosen r": lambda s, x: at_removed(s, x),
+            "power law fitted to the limit": lambda s, x: limit_law(s, x),
         },
         "kv-sp-variants": {
             "sliding window": lambda s, x: curve(s, "sliding")[1],

@@ -11,6 +11,8 @@ Sub-commands
 measure   run (a shard of) the measurement protocol; merges into ``book/data/kv/<name>.csv/.json`` when done
 merge     write the data file from a finished work directory (after sharded runs)
 sample    sample segments from a model (temperature 1, fixed seed) into book/data/kv/<model>-samples.json
+examples  decode the positions where KL and the actual token's excess log-loss disagree most (tokenizer only)
+          into book/data/kv/<model>-long-examples.json
 list      the stored measurements
 convert   convert a model's GGUF weights to float32 once (the book's environment)
 press     kvpress presses and KIVI-quantised caches after an exact prefill (run in .venv-kvpress;
@@ -80,6 +82,9 @@ def _parser():
     pin = sub.add_parser("pincheck", help="compare the converted models' log-probs across environments")
     pin.add_argument("action", choices=("dump", "compare"))
     pin.add_argument("files", nargs="+", help="dump: the output .npz; compare: the two .npz files")
+    ex = sub.add_parser("examples", help="decode the largest KL / excess log-loss disagreements (tokenizer only)")
+    ex.add_argument("--model", required=True, choices=sorted(MODELS))
+    ex.add_argument("--k", type=int, default=6, help="positions (default 6)")
     sub.add_parser("list")
     conv = sub.add_parser("convert", help="convert a model's GGUF weights to float32 once (the book's environment)")
     conv.add_argument("--model", required=True, choices=sorted(MODELS))
@@ -92,6 +97,14 @@ def main(argv=None) -> int:
         for name in store.names():
             meta = store.load(name).meta
             print(f"{name}: {meta['model']['title']}, {meta['n_rows']} rows, {meta['date']}")
+        return 0
+    if args.command == "examples":
+        from .examples import write_examples
+        try:
+            print(write_examples(args.model, k=args.k))
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
         return 0
     if args.command == "convert":
         print(convert(args.model))

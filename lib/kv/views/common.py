@@ -14,11 +14,11 @@ from lib.explore.style import color, log_decades
 
 from .. import store
 from ..analysis import VARIANT_LABELS, curve_band, parse_variant
-from ..models import MEASURED, REGISTRY
+from ..models import DEFAULT_MODEL, MEASURED, REGISTRY
 
 __all__ = ["COLORS", "LW", "MIB", "variant_color", "variant_dash", "variant_linestyle", "measured_choice",
-           "shape_choice", "model_label", "measured", "stored_curves", "panels", "finish", "band", "decades",
-           "variant_curves"]
+           "shape_choice", "model_label", "measured", "long_measured", "long_pending", "long_status",
+           "PENDING", "pending_numbers", "window_text", "stored_curves", "panels", "finish", "band", "decades", "variant_curves"]
 
 #: Colours by meaning: cache policies, models, kinds of curve, memory of a cache.
 COLORS = {name: color(name) for name in ("sliding", "sink", "random", "block_markov", "streaming_llm", "h2o",
@@ -65,6 +65,53 @@ def shape_choice() -> Choice:
 def measured(suffix: str = "") -> dict:
     """``{model id: Measurement}`` of the measured models (``suffix="-online"`` for the online runs)."""
     return {name: store.load(f"{name}{suffix}") for name in MEASURED}
+
+
+def long_measured(suffix: str = "-long") -> dict:
+    """``{model id: Measurement}`` of the measured models whose long-context file ``<id><suffix>`` is stored
+    (``"-sampled"``: the model's own text); a model whose run has not landed yet is simply absent."""
+    stored = store.names()
+    return {name: store.load(f"{name}{suffix}") for name in MEASURED if f"{name}{suffix}" in stored}
+
+
+def long_pending(suffix: str = "-long") -> list:
+    """Labels of the measured models whose long-context file ``<id><suffix>`` is not stored yet."""
+    stored = store.names()
+    return [REGISTRY[name].label for name in MEASURED if f"{name}{suffix}" not in stored]
+
+
+def long_status(long_ms: dict) -> str:
+    """Sentences: which measured models have a long-context run stored, which are pending, and whether the run
+    on text sampled from the default model itself is stored."""
+    have = [model_label(n) for n in long_ms]
+    pending = [model_label(n) for n in MEASURED if n not in long_ms]
+    text = f"Long-context data are stored for {', '.join(have) if have else 'no model yet'}"
+    runs = f"the run of {pending[0]} is" if len(pending) == 1 else f"the runs of {' and '.join(pending)} are"
+    text += (f"; {runs} pending, and the results of this chapter for {'it' if len(pending) == 1 else 'them'} are "
+             "the 1024-token ones." if pending else "; every measured model has its long-context run.")
+    own = model_label(DEFAULT_MODEL)
+    state = "stored" if f"{DEFAULT_MODEL}-sampled" in store.names() else "pending"
+    return text + f" The run on text that {own} sampled itself is {state}."
+
+
+#: What a glued number of a run not stored yet reads.
+PENDING = "pending"
+
+
+def pending_numbers(long_ms: dict, suffixes) -> dict:
+    """``<tag>-<suffix>`` = :data:`PENDING` for each measured model without a run in ``long_ms``, so that a page
+    glues the same keys before and after the run lands."""
+    return {f"{REGISTRY[name].tag}-{s}": PENDING for name in MEASURED if name not in long_ms for s in suffixes}
+
+
+def window_text(res: dict) -> str:
+    """A :func:`lib.kv.limits.window_for_eps` result as a phrase: the window read off the measured curve with
+    its interval, or the power law's window labelled as an extrapolation."""
+    if not res["inside"]:
+        return (f"{res['w']:.0f} tokens, extrapolated ({res['method'].split(': ')[1]}; the measurement stops "
+                f"at {res['w_max']:.0f})")
+    hi = f"{res['hi']:.0f}" if np.isfinite(res["hi"]) else f"beyond {res['w_max']:.0f}"
+    return f"{res['w']:.0f} tokens [{res['lo']:.0f}, {hi}]"
 
 
 def stored_curves(variants, n_boot=400) -> dict:

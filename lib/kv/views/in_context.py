@@ -5,13 +5,14 @@ import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
 
+from .. import limits
 from ..fits import fit_power_law, measured_law, window_for_distortion
 from ..memory import format_bytes, kv_bytes
 from ..models import REGISTRY, by_label
 from ..stats import window_interval, window_range_sensitivity
-from .common import COLORS, MIB, measured, shape_choice
+from .common import COLORS, MIB, PENDING, long_status, measured, shape_choice, window_text
 
-__all__ = ["law", "context_numbers", "memory_versus_context"]
+__all__ = ["law", "context_numbers", "long_context_numbers", "memory_versus_context"]
 
 
 def law(model: str = "smollm2-135m", n_boot: int = 200):
@@ -34,6 +35,25 @@ def context_numbers(law, eps: float = 0.05, model: str = "smollm2-135m", context
     spread = [v[1] for v in window_range_sensitivity(eps, w_s, mean).values()]
     out.update({"w-ci": f"[{w_lo}, {w_hi}]", "w-ranges": f"{min(spread)}–{max(spread)}"})
     return out
+
+
+def long_context_numbers(long_ms: dict, eps: float = 0.05, model: str = "smollm2-135m", full: int = 8192,
+                         n_boot: int = 1000, seed: int = 0) -> dict:
+    """As text: w(ε) read off the long-context estimate of the infinite-past curve
+    (:func:`lib.kv.limits.window_for_eps`, labelled if extrapolated) with its memory against a full cache of
+    ``full`` tokens, and α(∞) with its interval; "pending" while the model has no long run."""
+    out = {"long-status": long_status(long_ms)}
+    if model not in long_ms:
+        return {**out, "long-w": PENDING, "long-alpha": PENDING}
+    spec = REGISTRY[model]
+    _, w, _, values = limits.removed_curves(long_ms[model], "sliding")
+    res = limits.window_for_eps(eps, w, values[-1], n_boot=n_boot, seed=seed)
+    alpha, lo, hi = limits.limit_alpha(w, values, n_boot=n_boot, seed=seed)
+    tokens = np.ceil(res["w"])
+    where = "inside the measured range" if res["inside"] else "beyond the measured range"
+    return {**out, "long-w": (f"{window_text(res)}, {where}: {format_bytes(kv_bytes(tokens, spec))} in bf16, "
+                              f"{full / tokens:.1f} times less than a full cache of {full} tokens"),
+            "long-alpha": f"{alpha:.2f} [{lo:.2f}, {hi:.2f}]"}
 
 
 def memory_versus_context(C: float | None = None, alpha: float | None = None,

@@ -5,16 +5,18 @@ import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
 
+from .. import limits
 from ..analysis import VARIANT_LABELS, alpha_table, paired_alpha, parse_variant, ratio_curve, ratio_law, segments_below
 from ..fits import power_law_r2
 from ..measure import online_plan
 from ..models import REGISTRY
 from ..policies import POLICIES, selection_bits
-from .common import (COLORS, LW, finish, measured, measured_choice, model_label, stored_curves, variant_color,
-                     variant_curves, variant_dash)
+from .common import (COLORS, LW, finish, long_status, measured, measured_choice, model_label, pending_numbers,
+                     stored_curves, variant_color, variant_curves, variant_dash)
 
 __all__ = ["EQUAL_BUDGET", "ONLINE", "retained_sets", "exponent_numbers", "ratio_numbers", "selection_numbers",
-           "online_numbers", "online_ratio_numbers", "variant_curves", "ratio_profile", "equal_budget"]
+           "online_numbers", "online_ratio_numbers", "variant_curves", "ratio_profile", "equal_budget",
+           "long_ratio_numbers", "long_ratio_profile"]
 
 #: The variants compared at equal budget, and those of the online protocol.
 EQUAL_BUDGET = ("sliding", "sink", "block_markov", "random", "evict_sink:pres")
@@ -157,3 +159,63 @@ def equal_budget() -> Explorer:
                      Param("w", min(grid), max(grid), default=64, integer=True, values=grid,
                            label="budget w (tokens)")],
                     compute, x_label="budget w (tokens)", y_label="mean KL (nats)", log_x=True, log_y=True)
+
+
+def _long_ratio(m, factor, n_boot, seed, recency: str = "sliding") -> dict:
+    """Claim (c) at the largest removed length: random over ``recency``, paired by article and target."""
+    w, rand, rec = limits.limit_pair(m, "random", recency)
+    return {**limits.random_claim(w, rand, rec, factor=factor, n_boot=n_boot, seed=seed), "n": int(rand.shape[0])}
+
+
+def _budgets(w, verdicts, which: str) -> str:
+    chosen = [f"{x:.0f}" for x, v in zip(w, verdicts) if v == which]
+    return ", ".join(chosen) if chosen else "none"
+
+
+def long_ratio_numbers(long_ms: dict, at=(16, 256, 1024, 2048), factor: float = 100, n_boot: int = 2000,
+                       seed: int = 0) -> dict:
+    """Claim (c) on the long-context data per model (by tag), as text: random ÷ sliding with its paired
+    interval at the budgets ``at``, the budgets where it is within half a decade of ``factor`` and those where
+    it misses, from which budget on every interval lies above the band, the growth law c·w^γ and where it
+    reaches ``factor``, and sink + recent at the largest budget; "pending" for a model without a long run."""
+    suffixes = [f"long-ratio-{x}" for x in at] + [f"long-{k}" for k in ("n", "within", "below", "first", "law",
+                                                                          "sink-max")]
+    out = {"long-band": "{:.0f} and {:.0f}".format(factor / 10 ** 0.5, factor * 10 ** 0.5),
+           "long-status": long_status(long_ms), **pending_numbers(long_ms, suffixes)}
+    for name, m in long_ms.items():
+        tag, c = REGISTRY[name].tag, _long_ratio(m, factor, n_boot, seed)
+        for x in at:
+            k = int(np.flatnonzero(c["w"] == x)[0])
+            out[f"{tag}-long-ratio-{x}"] = f"{c['ratio'][k]:.0f} [{c['lo'][k]:.0f}, {c['hi'][k]:.0f}]"
+        _, gamma, w100 = ratio_law(c["w"], c["ratio"], factor)
+        where = "inside the measured budgets" if w100 <= c["w"].max() else "beyond the measured budgets"
+        sink = _long_ratio(m, factor, n_boot, seed, "sink")["largest"]
+        first = c["first_above"]
+        out.update({f"{tag}-long-n": str(c["n"]), f"{tag}-long-within": _budgets(c["w"], c["verdicts"], "reproduced"),
+                    f"{tag}-long-below": _budgets(c["w"], c["verdicts"], "not reproduced"),
+                    f"{tag}-long-first": (f"from w = {first:.0f} on, every interval lies above the band's lower "
+                                          "edge" if first is not None else "no budget starts a run of intervals "
+                                          "that all lie above the band's lower edge"),
+                    f"{tag}-long-law": f"γ = {gamma:.2f}, reaching {factor:g} at w = {w100:.0f}, {where}",
+                    f"{tag}-long-sink-max": f"{sink[0]:.0f} [{sink[1]:.0f}, {sink[2]:.0f}]"})
+    return out
+
+
+def long_ratio_profile(long_ms: dict, factor: float = 100, n_boot: int = 2000, seed: int = 0):
+    """Random ÷ sliding at the largest removed length with its paired band, against the band of ``factor``
+    within half a decade (claim (c))."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.2, 3.6))
+    for name, m in long_ms.items():
+        c = _long_ratio(m, factor, n_boot, seed)
+        ax.fill_between(c["w"], c["lo"], c["hi"], color=COLORS[name], alpha=0.18, lw=0)
+        ax.loglog(c["w"], c["ratio"], "o-", color=COLORS[name], lw=LW, ms=4, label=model_label(name))
+    if not long_ms:
+        ax.text(0.5, 0.5, "long-context run pending", transform=ax.transAxes, ha="center")
+    ax.axhspan(factor / 10 ** 0.5, factor * 10 ** 0.5, color="0.85", zorder=0,
+               label=f"{factor:g}× within half a decade")
+    ax.axhline(factor, color="0.4", lw=1, ls="--")
+    ax.set_xlabel("budget w (tokens)")
+    ax.set_ylabel("random ÷ sliding, mean KL")
+    return finish(fig, ax, loc="upper left")

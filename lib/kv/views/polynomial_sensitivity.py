@@ -5,21 +5,29 @@ model. Bands are 95 % percentile bootstraps over text segments.
 """
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 
-from lib.explore import Explorer, Param, Trace, View
+from lib.explore import Choice, Explorer, Param, Trace, View
+from lib.explore.tables import show_table
 
+from .. import limits
 from ..analysis import local_slopes, paired_models, position_values, quantile_alpha
+from ..examples import load_examples
 from ..fits import bootstrap_alpha, extrapolation_test, fit_exponential, fit_power_law
+from ..long import long_plan
 from ..measure import sqrt2_grid
-from ..models import REGISTRY
+from ..models import DEFAULT_MODEL, MEASURED, REGISTRY
 from ..stats import finite_past_delta, law_comparison, loglog_curvature, tail_summary
 from ..toys import ToyA
-from .common import COLORS, LW, band, finish, measured_choice, model_label, panels, stored_curves
+from .common import (COLORS, LW, band, finish, long_measured, long_status, measured_choice, model_label, panels,
+                     pending_numbers, stored_curves)
 
 __all__ = ["protocol_numbers", "curve_numbers", "median_numbers", "law_numbers", "model_difference",
            "local_slope_range", "law_shape_numbers", "toy_numbers", "exponential_shortfall", "sensitivity_bands",
-           "local_slope_profile", "fit_range"]
+           "local_slope_profile", "fit_range", "long_protocol_numbers", "long_numbers", "long_table",
+           "removed_figure", "metric_table", "metric_numbers", "disagreement_table", "removed_explorer"]
 
 LAWS = ("power", "exponential", "cutoff", "stretched")
 
@@ -206,3 +214,221 @@ def fit_range() -> Explorer:
                      Param("w_hi", 23, 256, default=32, integer=True, values=[23, 32, 45, 64, 128, 256],
                            label="fit up to w (tokens)")],
                     compute, x_label="window w (tokens)", y_label="mean KL (nats)", log_x=True, log_y=True)
+
+
+# --- Long contexts: Δ(w; r) with the removed length, the infinite-past limit, claim (a) --------------------------
+
+def _long_summary(m, fit_max: float = 256, n_boot: int = 1000, seed: int = 0) -> dict:
+    """Everything the long-context section reports for one model's long measurement."""
+    r, w, segs, values = limits.removed_curves(m, "sliding")
+    est = limits.limit_estimate(r, w, values, n_boot=n_boot, seed=seed)
+    out = {"r": r, "w": w, "values": values, "est": est, "n": int(segs.size),
+           "bands": limits.removed_bands(values, n_boot=n_boot, seed=seed),
+           "ainf": limits.limit_alpha(w, values, n_boot=n_boot, seed=seed),
+           "ar0": bootstrap_alpha(w, values[0], n_boot=n_boot, seed=seed),
+           "shift": limits.removed_alpha_shift(w, values, n_boot=n_boot, seed=seed),
+           "claim": limits.extrapolation_claim(w, values[-1], fit_max=fit_max, n_boot=n_boot, seed=seed)}
+    for lo_w, hi_w in ((4, 256), (256, 2048)):
+        out[f"ainf{lo_w}-{hi_w}"] = limits.limit_alpha(w, values, w_range=(lo_w, hi_w), n_boot=n_boot, seed=seed)
+    return out
+
+
+def long_protocol_numbers(long_ms: dict) -> dict:
+    """The long protocol: articles, tokens per article, removed lengths, windows, random articles (as stored;
+    the plan of :func:`lib.kv.long.long_plan` while no run is stored)."""
+    p = next(iter(long_ms.values())).meta["protocol"] if long_ms else asdict(long_plan(DEFAULT_MODEL))
+    removed = [str(r) for r in p["removed"]]
+    return {"long-n": int(p["segments"]), "long-length": max(p["removed"]) + max(p["windows"]) + 1,
+            "long-wmax": int(max(p["windows"])), "long-removed": ", ".join(removed[:-1]) + " and " + removed[-1],
+            "long-nw": len(p["windows"]), "long-random": int(p["random_segments"]),
+            "long-status": long_status(long_ms)}
+
+
+#: The per-model keys of :func:`long_numbers` (``<tag>-<suffix>``).
+LONG_KEYS = ("long-n", "ainf", "ar0", "shift", "settled", "overlap", "xa-ratio", "xa-verdict", "xa-dex",
+             "ainf4-256", "ainf256-2048")
+
+
+def _vci(value, lo, hi, sign: str = "") -> str:
+    return f"{value:{sign}.2f} {_ci(lo, hi, sign)}"
+
+
+def long_numbers(long_ms: dict, fit_max: float = 256, n_boot: int = 1000, seed: int = 0) -> dict:
+    """Per model (by tag), as text "value [95 % interval]": α on the limit (all windows, 4–256, 256–2048), α at
+    the smallest r, the paired shift, the windows whose last increment is not detectably positive, the windows
+    where the bands of the smallest and largest r overlap, and claim (a); "pending" for a model without a run."""
+    out = {"long-fit-max": f"{fit_max:g}", **pending_numbers(long_ms, LONG_KEYS)}
+    for name, m in long_ms.items():
+        tag, s = REGISTRY[name].tag, _long_summary(m, fit_max, n_boot, seed)
+        claim, (_, lo, hi) = s["claim"], s["bands"]
+        overlap = int(((lo[0] <= hi[-1]) & (lo[-1] <= hi[0])).sum())
+        out.update({f"{tag}-ainf": _vci(*s["ainf"]), f"{tag}-ar0": _vci(*s["ar0"]), f"{tag}-shift": _vci(
+            *s["shift"], "+"), f"{tag}-settled": f"{int(s['est'].settled.sum())} of {s['w'].size}",
+            f"{tag}-overlap": f"{overlap} of {s['w'].size}", f"{tag}-long-n": str(s["n"]),
+            f"{tag}-xa-ratio": f"{claim['ratio']:.0f} [{claim['lo']:.0f}, {claim['hi']:.0f}]",
+            f"{tag}-xa-verdict": claim["verdict"],
+            f"{tag}-xa-dex": f"{claim['power_dex']:.2f} and {claim['exp_dex']:.2f}"})
+        for key in ("ainf4-256", "ainf256-2048"):
+            out[f"{tag}-{key}"] = _vci(*s[key])
+    return out
+
+
+def _texts(long_ms: dict, sampled_ms: dict | None):
+    """(model id, text label, measurement or None) for Wikipedia and, where planned, the model's own text."""
+    out = [(name, "Wikipedia", long_ms.get(name)) for name in MEASURED]
+    sampled_ms = sampled_ms or {}
+    return out + [(name, "own samples", sampled_ms.get(name)) for name in MEASURED
+                  if name in sampled_ms or name == DEFAULT_MODEL]
+
+
+def long_table(long_ms: dict, sampled_ms: dict | None = None, fit_max: float = 256, n_boot: int = 1000,
+               seed: int = 0):
+    """Table: per measured model and text (Wikipedia; text sampled from the model itself), α on the
+    infinite-past limit and at the smallest r, their paired difference, and claim (a); a run not stored yet
+    says so."""
+    rows = []
+    for name, text, m in _texts(long_ms, sampled_ms):
+        label = REGISTRY[name].table_label
+        if m is None:
+            rows.append([label, text, "run pending"] + ["—"] * 5)
+            continue
+        s = _long_summary(m, fit_max, n_boot, seed)
+        c = s["claim"]
+        rows.append([label, text, str(s["n"]), f"{s['ainf'][0]:.2f} {_ci(*s['ainf'][1:])}",
+                     f"{s['ar0'][0]:.2f} {_ci(*s['ar0'][1:])}", f"{s['shift'][0]:+.2f} {_ci(*s['shift'][1:], '+')}",
+                     f"{c['ratio']:.0f} [{c['lo']:.0f}, {c['hi']:.0f}]", c["verdict"]])
+    r0 = next(iter(long_ms.values())).meta["protocol"]["removed"][0] if long_ms else 256
+    return show_table(["model", "text", "segments", "α(∞), w = 4–2048 [95 %]", f"α at r = {r0} [95 %]",
+                       f"α(∞) − α(r = {r0}), paired [95 %]",
+                       f"claim (a): MSE ratio exp / power, fit on w ≤ {fit_max:g} [95 %]", "verdict (≥ 10)"], rows)
+
+
+def removed_figure(long_ms: dict, n_boot: int = 1000, seed: int = 0):
+    """Δ(w; r) for each removed length, with bands, and the interval of the limit Δ(w; ∞), per model."""
+    fig, axes = panels(list(long_ms) or [DEFAULT_MODEL], "window w (tokens)")
+    if not long_ms:
+        axes[0].text(0.5, 0.5, "long-context run pending", transform=axes[0].transAxes, ha="center")
+    shades = ("#9ecae1", "#4292c6", "#08306b")
+    for ax, m in zip(axes, long_ms.values()):
+        s = _long_summary(m, n_boot=n_boot, seed=seed)
+        mean, lo, hi = s["bands"]
+        w, est = s["w"], s["est"]
+        ax.fill_between(w, est.lo, est.hi, color="0.5", alpha=0.25, lw=0, label="Δ(w; ∞): 95 % interval")
+        for k, r in enumerate(s["r"]):
+            color = shades[k % len(shades)]
+            ax.fill_between(w, lo[k], hi[k], color=color, alpha=0.12, lw=0)
+            ax.loglog(w, mean[k], "o-", color=color, lw=1.5, ms=3, label=f"Δ(w; r), r = {r}")
+        C, alpha = fit_power_law(w, est.delta)
+        ax.loglog(w, C * w ** -alpha, "k--", lw=1.2, label=f"C·w^(−α) on the limit, α = {alpha:.2f}")
+    return finish(fig, axes)
+
+
+def metric_table(long_ms: dict, sampled_ms: dict | None = None, windows=(16, 64, 256, 1024, 2048),
+                 n_boot: int = 1000, seed: int = 0):
+    """KL and the excess log-loss of the actual next token at the largest removed length, window by window, on
+    Wikipedia and on the model's own text (where stored: there the two have the same expectation)."""
+    rows = []
+    for name, text, m in _texts(long_ms, sampled_ms):
+        if m is None:
+            continue
+        a = limits.metric_agreement(m, n_boot=n_boot, seed=seed)
+        for w in windows:
+            k = int(np.flatnonzero(a["w"] == w)[0])
+            rows.append([REGISTRY[name].table_label, text, str(w), f"{a['kl'][k]:.3f}", f"{a['nll'][k]:.3f}",
+                         f"{a['diff'][k]:+.3f} [{a['lo'][k]:+.3f}, {a['hi'][k]:+.3f}]", f"{a['rank_corr'][k]:.2f}"])
+    return show_table(["model", "text", "window w", "mean KL (nats)", "mean excess log-loss (nats)",
+                       "difference [95 %]", "rank correlation over segments"], rows)
+
+
+def metric_numbers(long_ms: dict, n_boot: int = 1000, seed: int = 0) -> dict:
+    """Windows where the mean excess log-loss differs detectably from the mean KL, and the median rank
+    correlation of the two over articles (text; "pending" for a model without a long run)."""
+    out = pending_numbers(long_ms, ("nll-apart", "nll-corr"))
+    for name, m in long_ms.items():
+        tag, a = REGISTRY[name].tag, limits.metric_agreement(m, n_boot=n_boot, seed=seed)
+        apart = (a["lo"] > 0) | (a["hi"] < 0)
+        out.update({f"{tag}-nll-apart": f"{int(apart.sum())} of {a['w'].size} windows at r = {a['removed']}",
+                    f"{tag}-nll-corr": f"{np.nanmedian(a['rank_corr']):.2f}"})
+    return out
+
+
+def disagreement_table(long_ms: dict, k: int = 6):
+    """The positions where the excess log-loss of the actual token and the KL differ most, with their text
+    where ``python -m lib.kv examples`` has decoded it for the stored data."""
+    rows = []
+    for name, m in long_ms.items():
+        stored = load_examples(name, m.meta["csv_sha256"])
+        for d in stored[:k] if stored else limits.disagreements(m, k=k):
+            text = [d["removed_text"], d["kept"], d["token"]] if stored else ["(not decoded)"] * 3
+            rows.append([REGISTRY[name].table_label, d["title"] or str(d["segment"]), str(d["target"]),
+                         str(d["window"]), str(d["removed"]), f"{d['kl']:.2f}", f"{d['nll_excess']:+.2f}", *text])
+    return show_table(["model", "article", "target t", "window w", "removed r", "KL (nats)",
+                       "excess log-loss (nats)", "end of the removed text", "end of the window", "actual token"],
+                      rows)
+
+
+#: The two measures of the removed-past explorer: Choice label -> stored column.
+METRICS = {"KL": "kl", "excess log-loss of the actual token": "nll_excess"}
+
+
+def _metric_curves(m, column: str, n_boot: int) -> dict:
+    """Bands of Δ(w; r), the limit estimate and the power law fitted to it (None where the mean is not > 0)."""
+    r, w, _, values = limits.removed_curves(m, "sliding", column)
+    est = limits.limit_estimate(r, w, values, n_boot=n_boot)
+    law = fit_power_law(w, est.delta) if np.all(est.delta > 0) else None
+    return {"r": r, "w": w, "bands": limits.removed_bands(values, n_boot=n_boot), "est": est, "law": law}
+
+
+def removed_explorer() -> Explorer:
+    """Δ(w; r) at a chosen removed length r with its band, the interval of the limit Δ(w; ∞) and the power law
+    fitted to it, per model and measure (KL, or the excess log-loss of the actual token) (chapter
+    :ref:`kv-polynomial-sensitivity`); a model whose long run is pending shows its 1024-token KL curve."""
+    long_ms, short = long_measured(), stored_curves(["sliding"])
+    data = {}
+    for name in MEASURED:
+        label = REGISTRY[name].label
+        if name in long_ms:
+            data[label] = {metric: _metric_curves(long_ms[name], col, 300) for metric, col in METRICS.items()}
+        else:
+            w, mean, lo, hi, _ = short[label]["sliding"]
+            data[label] = {"short": (w, mean, lo, hi)}
+    removed = sorted({int(r) for d in data.values() if "KL" in d for r in d["KL"]["r"]}) or list(
+        long_plan(DEFAULT_MODEL).removed)
+    grid = sqrt2_grid(4, 2048)
+
+    def traces(ws, mean, lo, hi, est_lo, est_hi, law, w, y):
+        return [Trace("Δ(w; r) at the chosen r", ws, mean, mode="lines+markers", color=COLORS["sliding"]),
+                Trace("95% band", ws, lo, dash="dot", color=COLORS["band"], legend=False),
+                Trace("95% band (upper)", ws, hi, dash="dot", color=COLORS["band"], fill="tonexty"),
+                Trace("limit Δ(w; ∞), 95% interval", ws, est_lo, color=COLORS["bound"], legend=False),
+                Trace("limit Δ(w; ∞), 95% interval (upper)", ws, est_hi, color=COLORS["bound"], fill="tonexty"),
+                Trace("power law fitted to the limit", ws, law, dash="dash", color=COLORS["measured"]),
+                Trace("chosen window", [w], [y], mode="markers", color=COLORS["marker"])]
+
+    def compute(model, w, r=str(removed[-1]), metric="KL"):
+        d, k = data[model], removed.index(int(r))
+        if "short" in d:
+            ws, mean, lo, hi = d["short"]
+            nan = np.full(ws.shape, np.nan)
+            y = mean[ws == w][0] if (ws == w).any() else np.nan
+            return View(traces(ws, mean, lo, hi, nan, nan, nan, w, y),
+                        note=f"{model}: long-context run pending; this is the KL of the 1024-token run (removed "
+                             "past 512–736 tokens, windows up to 256), the same for every r and measure.")
+        c = d[metric]
+        ws, (mean, lo, hi), est = c["w"], c["bands"], c["est"]
+        law = np.full(ws.shape, np.nan) if c["law"] is None else c["law"][0] * ws ** -c["law"][1]
+        j = int(np.flatnonzero(ws == w)[0])
+        state = "not detectably growing" if est.settled[j] else "still growing"
+        alpha = "no power law (a mean is ≤ 0)" if c["law"] is None else f"α(∞) = {c['law'][1]:.2f}"
+        return View(traces(ws, mean[k], lo[k], hi[k], est.lo, est.hi, law, w, mean[k][j]),
+                    note=(f"{model}, {metric}, r = {r}: Δ({w}; {r}) = {mean[k][j]:.3g} [{lo[k][j]:.3g}, "
+                          f"{hi[k][j]:.3g}] nats; Δ({w}; ∞) in [{est.lo[j]:.3g}, {est.hi[j]:.3g}] "
+                          f"(from r = {est.r_prev} to {est.r_max}: {state}); {alpha}."))
+
+    params = [measured_choice(),
+              Param("w", 4, 2048, default=64, integer=True, log=True, values=grid, label="window w (tokens)")]
+    if long_ms:                      # removed length and measure are sliders only once a long run is stored
+        params[1:1] = [Choice("r", [str(r) for r in removed], default=str(removed[0]), label="removed past r (tokens)"),
+                       Choice("metric", list(METRICS), default="KL", label="measure")]
+    return Explorer("kv-ps-removed", params, compute, x_label="window w (tokens)", y_label="mean (nats)",
+                    log_x=True, log_y=True)

@@ -4,14 +4,17 @@ from __future__ import annotations
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
+from lib.explore.tables import show_table
 
+from .. import limits
 from ..analysis import VARIANT_LABELS, alpha_table, paired_alpha, ratio_curve
 from ..fits import bootstrap_alpha, fit_power_law
-from ..models import REGISTRY
-from .common import measured_choice, stored_curves, variant_color, variant_curves, variant_dash
+from ..models import MEASURED, REGISTRY
+from .common import (measured_choice, pending_numbers, stored_curves, variant_color, variant_curves,
+                     variant_dash)
 
 __all__ = ["VARIANTS", "EVICTION", "PAIRS", "exponent_numbers", "paired_numbers", "eviction_numbers", "variant_curves",
-           "sinks_positions"]
+           "sinks_positions", "long_pair_numbers", "long_pair_table"]
 
 #: The four re-encoded variants of the page, and re-encoding against eviction at original positions.
 VARIANTS = ("sliding", "sliding:pres", "sink", "sink:pres")
@@ -94,3 +97,53 @@ def sinks_positions() -> Explorer:
                      Param("w_lo", 6, 32, default=8, integer=True, values=[6, 8, 16, 32],
                            label="fit from w (tokens)")],
                     compute, x_label="budget w (tokens)", y_label="mean KL (nats)", log_x=True, log_y=True)
+
+
+#: What an equivalence verdict says about two exponents.
+_SAYS = {"reproduced": "equal within the margin", "not reproduced": "differ by more than the margin",
+         "inconclusive": "undecided"}
+
+
+def _long_pairs(m, w_range, margin, n_boot, seed) -> dict:
+    """Each comparison of :data:`PAIRS` at the largest removed length as a :func:`lib.kv.limits.sink_claim`."""
+    out = {}
+    for key, (a, b) in PAIRS.items():
+        w, va, vb = limits.limit_pair(m, a, b)
+        out[key] = limits.sink_claim(w, va, vb, margin=margin, w_range=w_range, n_boot=n_boot, seed=seed)
+        out[key]["n"] = int(va.shape[0])
+    return out
+
+
+def long_pair_numbers(long_ms: dict, w_range=(8, 2048), margin: float = 0.1, n_boot: int = 2000,
+                      seed: int = 0) -> dict:
+    """Claim (b) on the long-context data, as text: α_sink and α_sliding, every paired difference of
+    :data:`PAIRS` at the largest removed length with its interval (``<tag>-long-<pair>``) and verdict
+    (``-verdict``), the articles paired, the margin and the range; "pending" for a model without a long run."""
+    suffixes = [f"long-{k}{x}" for k in PAIRS for x in ("", "-verdict")] + ["long-n", "long-alphas"]
+    out = {"long-margin": f"{margin:g}", "long-range": f"{w_range[0]}–{w_range[1]}",
+           **pending_numbers(long_ms, suffixes)}
+    for name, m in long_ms.items():
+        tag, pairs = REGISTRY[name].tag, _long_pairs(m, w_range, margin, n_boot, seed)
+        for key, c in pairs.items():
+            out.update({f"{tag}-long-{key}": f"{c['diff']:+.2f} [{c['lo']:+.2f}, {c['hi']:+.2f}]",
+                        f"{tag}-long-{key}-verdict": c["verdict"]})
+        c = pairs["sink"]
+        out.update({f"{tag}-long-n": str(c["n"]),
+                    f"{tag}-long-alphas": f"{c['alpha_sink']:.2f} and {c['alpha_sliding']:.2f}"})
+    return out
+
+
+def long_pair_table(long_ms: dict, w_range=(8, 2048), margin: float = 0.1, n_boot: int = 2000, seed: int = 0):
+    """Table: every paired difference of :data:`PAIRS` at the largest removed length, with the verdict of the
+    equivalence test (|difference| < ``margin``); pending models say so."""
+    rows = []
+    for name in MEASURED:
+        label = REGISTRY[name].table_label
+        if name not in long_ms:
+            rows.append([label, "long-context run pending"] + ["—"] * (len(PAIRS) - 1))
+            continue
+        pairs = _long_pairs(long_ms[name], w_range, margin, n_boot, seed)
+        rows.append([label] + [f"{c['diff']:+.2f} [{c['lo']:+.2f}, {c['hi']:+.2f}]: {_SAYS[c['verdict']]}"
+                               for c in pairs.values()])
+    head = [f"{VARIANT_LABELS[a]} − {VARIANT_LABELS[b]}" for a, b in PAIRS.values()]
+    return show_table(["model"] + head, rows)

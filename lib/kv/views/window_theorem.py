@@ -4,17 +4,20 @@ from __future__ import annotations
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
+from lib.explore.tables import show_table
 
+from .. import limits
 from ..analysis import VARIANT_LABELS
 from ..fits import fit_exponential, fit_power_law, measured_law, window_for_distortion
 from ..memory import format_bytes, kv_bytes
-from ..models import REGISTRY, by_label
+from ..models import MEASURED, REGISTRY, by_label
 from ..stats import cutoff_window, fit_power_law_cutoff, window_interval, window_range_sensitivity
 from ..toys import ToyA
-from .common import COLORS, LW, MIB, finish, measured, panels, shape_choice, variant_color
+from .common import (COLORS, LW, MIB, finish, measured, panels, pending_numbers, shape_choice, variant_color,
+                     window_text)
 
 __all__ = ["toy_a_numbers", "toy_a_window_theorem", "toy_b_findings", "laws", "law_numbers",
-           "measured_extrapolation", "window_numbers", "window_theorem"]
+           "measured_extrapolation", "window_numbers", "window_theorem", "long_window_numbers", "long_window_table"]
 
 
 def toy_a_numbers(beta: float = 1.0, eps=(1e-2, 1e-3, 1e-4)) -> dict:
@@ -186,3 +189,38 @@ def window_theorem(C: float | None = None, alpha: float | None = None, n_full: i
                      shape_choice()],
                     compute, x_label="target distortion ε (nats)", y_label="KV memory (MiB, bf16)",
                     log_x=True, log_y=True)
+
+
+def _long_windows(m, eps, n_boot, seed) -> dict:
+    _, w, _, values = limits.removed_curves(m, "sliding")
+    return {e: limits.window_for_eps(e, w, values[-1], n_boot=n_boot, seed=seed) for e in eps}
+
+
+def long_window_numbers(long_ms: dict, eps=((0.1, "e1"), (0.01, "e2"), (0.001, "e3")), n_boot: int = 1000,
+                        seed: int = 0) -> dict:
+    """w(ε) on the infinite-past estimate of each long-measured model, as phrases (``<tag>-long-w-<e>``), and
+    where it lies against the model's context (``<tag>-long-context-<e>``); "pending" for a model without a long
+    run."""
+    out = pending_numbers(long_ms, [f"long-{k}-{key}" for _, key in eps for k in ("w", "context")])
+    for name, m in long_ms.items():
+        spec, got = REGISTRY[name], _long_windows(m, [e for e, _ in eps], n_boot, seed)
+        for e, key in eps:
+            w, context = got[e]["w"], spec.shape.context
+            out.update({f"{spec.tag}-long-w-{key}": window_text(got[e]), f"{spec.tag}-long-context-{key}": (
+                f"beyond {spec.label}'s context of {context} tokens, so no measurement of this model can check it"
+                if w > context else f"within {spec.label}'s context of {context} tokens")})
+    return out
+
+
+def long_window_table(long_ms: dict, eps=(0.3, 0.1, 0.03, 0.01, 0.003, 0.001), n_boot: int = 1000, seed: int = 0):
+    """Table: w(ε) on the infinite-past estimate Δ(w; r_max), read off inside the measured range with a
+    95 % interval over articles, labelled extrapolation beyond it; pending models say so."""
+    rows = []
+    for name in MEASURED:
+        spec = REGISTRY[name]
+        if name not in long_ms:
+            rows.append([spec.table_label] + ["long-context run pending"] + ["—"] * (len(eps) - 1))
+            continue
+        got = _long_windows(long_ms[name], eps, n_boot, seed)
+        rows.append([spec.table_label] + [window_text(got[e]) for e in eps])
+    return show_table(["model"] + [f"w({e:g})" for e in eps], rows)
