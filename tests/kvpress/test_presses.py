@@ -59,6 +59,28 @@ def test_scoring_from_one_prefill_equals_kvpress_own_compression(tiny, tiny_ids,
     assert (ours - theirs).abs().max().item() < 1e-4  # float32 sums in another key order; a different kept set moves log p by ~0.1
 
 
+def test_a_chunk_read_through_per_layer_budgets_equals_reading_it_token_by_token(tiny, tiny_ids):
+    """PyramidKV keeps a different number of entries per layer: the one-pass read with each layer's own causal
+    mask must equal feeding the chunk one token at a time (which needs no mask), and the model's sdpa is restored."""
+    from transformers import DynamicCache
+    from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+
+    kind, model = tiny
+    ctx = _context(kind, tiny_ids)
+    pre = prefill(model, ctx, {"pyramidkv": make_press("pyramidkv")}, [20])
+    layers = compressed_layers(pre, "pyramidkv", 20)
+    assert len({k.shape[2] for k, _ in layers}) > 1                    # the per-layer path is exercised
+    sdpa = ALL_ATTENTION_FUNCTIONS["sdpa"]
+    ours = read_logp(model, [layers], tiny_ids[T0:T0 + K], pre.n_past)[0]
+    assert ALL_ATTENTION_FUNCTIONS["sdpa"] is sdpa
+    cache = DynamicCache(list(layers))
+    with torch.no_grad():
+        steps = [model(torch.tensor([[t]]), past_key_values=cache, position_ids=torch.tensor([[pre.n_past + j]]))
+                 .logits[0, -1] for j, t in enumerate(tiny_ids[T0:T0 + K].tolist())]
+    ref = torch.log_softmax(torch.stack(steps).double(), -1)
+    assert (ours - ref).abs().max().item() < 1e-4   # float32 sums in another order; a wrong mask moves log p by ~0.1
+
+
 def test_kl_is_zero_without_compression_and_positive_with_it(tiny, tiny_ids):
     kind, model = tiny
     plan = press_plan("x", allow_any_model=True, length=64, t0=T0, n_read=K, budgets=(8, 24),
