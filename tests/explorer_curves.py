@@ -309,14 +309,14 @@ def _iso(state):
     """The iso-memory explorer's curves at ``state``, from the stored grid (:func:`lib.kv.views.tokens_or_bits.grid`),
     its fitted laws (:func:`~lib.kv.views.tokens_or_bits.laws`) and :mod:`lib.kv.frontier`."""
     from lib.kv import frontier as fr
-    from lib.kv.models import MEASURED, by_label
+    from lib.kv.models import MEASURED
     from lib.kv.views import tokens_or_bits as tob
 
     def bytes16(g):                          # a float16 cache of 16 tokens: the memory slider's unit
         return float(g["bytes"][(g["b"] == 16) & (g["w"] == 16)][0])
 
-    policy = {label: name for name, label in tob.POLICIES.items()}[state.get("policy", "StreamingLLM")]
-    g = tob.grid(by_label(state["model"]).name, policy)
+    model, policy = next((m, p) for m in MEASURED for p in tob.POLICIES if tob.cache_label(m, p) == state["cache"])
+    g = tob.grid(model, policy)
     law = tob.laws(g)
     M = state["memory"] * bytes16(g) / bytes16(tob.grid(MEASURED[0]))
 

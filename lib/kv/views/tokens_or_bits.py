@@ -15,7 +15,7 @@ from lib.explore.tables import show_table
 from ..frontier import best_split, distortion, fit_bits_law, fit_window_law, iso_memory, optimal_bits
 from ..models import MEASURED, REGISTRY
 
-__all__ = ["POLICIES", "grid", "laws", "budgets", "summary", "policies", "split_table", "page_numbers", "iso_memory_explorer"]
+__all__ = ["POLICIES", "grid", "laws", "budgets", "summary", "policies", "cache_label", "split_table", "page_numbers", "iso_memory_explorer"]
 
 _TYPES = {"policy": str, "window": int, "bits": int, "group": int, "entries": float, "bytes": int,
           "segment": int, "kl": float, "nll_excess": float, "n": int}
@@ -123,16 +123,15 @@ def _agree(s) -> str:
 def page_numbers(data_dir=None) -> dict:
     """The numbers the chapter's prose shows, keyed ``<tag>_<what>`` (tags ``smol``, ``gemma``); the TOVA grid's
     as ``<tag>_tova_M<k>_…`` where it is stored."""
-    out = {}
+    out = {"fp16_best_cases": 0}
     for model, tag in (("smollm2-135m", "smol"), ("gemma3-270m", "gemma")):
         g = grid(model, data_dir=data_dir)
         law = laws(g)
         out.update({f"{tag}_segments": g["segments"], f"{tag}_alpha": law["alpha"], f"{tag}_slope": law["slope"],
                     f"{tag}_beta": law["beta"]})
-        fp16_best = 0
         for k, M in enumerate(budgets(g), 1):
             s = summary(model, M, data_dir=data_dir)
-            fp16_best += s["measured"]["b"] == 16
+            out["fp16_best_cases"] += int(s["measured"]["b"] == 16)
             out.update({f"{tag}_M{k}_kib": M / 1024, f"{tag}_M{k}_w": s["measured"]["w"],
                         f"{tag}_M{k}_b": s["measured"]["b"], f"{tag}_M{k}_kl": s["measured"]["kl"],
                         f"{tag}_M{k}_pw": s["predicted"]["w"], f"{tag}_M{k}_pb": s["predicted"]["b"],
@@ -144,7 +143,6 @@ def page_numbers(data_dir=None) -> dict:
                             f"{tag}_tova_M{k}_kl": t["measured"]["kl"],
                             f"{tag}_tova_M{k}_gain": s["measured"]["kl"] / t["measured"]["kl"],
                             f"{tag}_tova_segments": grid(model, "tova", data_dir=data_dir)["segments"]})
-        out[f"{tag}_fp16_best"] = "is" if fp16_best else "is not"
         full = (g["b"] == 16) & (g["w"] == g["w"].max())
         two = (g["b"] == 2) & (g["w"] == g["w"].max())
         out[f"{tag}_kl_fp16"] = float(g["kl"][full][0])
@@ -154,17 +152,16 @@ def page_numbers(data_dir=None) -> dict:
 
 def iso_memory_explorer(models=None, data_dir=None) -> Explorer:
     """Memory-budget slider: the iso-memory curve (measured and modelled), the measured and predicted optima;
-    a token-policy choice where every model has more than one stored grid."""
+    one choice over every stored grid (:func:`cache_label`: a model and the token policy of its grid)."""
     models = [m for m in (models or MEASURED)]
-    shared = [p for p in POLICIES if all(p in policies(m, data_dir=data_dir) for m in models)]
-    data = {(_label(m), POLICIES[p]): grid(m, p, data_dir=data_dir) for m in models for p in shared}
+    data = {cache_label(m, p): grid(m, p, data_dir=data_dir) for m in models for p in policies(m, data_dir=data_dir)}
     fitted = {key: laws(g) for key, g in data.items()}
     first = next(iter(data.values()))
     scale = [float(first["bytes"][(first["b"] == 16) & (first["w"] == 16)][0]) * 2 ** (k / 2) for k in range(11)]
     bits = np.linspace(1.5, 16, 120)
 
-    def compute(model, memory, policy=POLICIES[shared[0]]):
-        g, law = data[(model, policy)], fitted[(model, policy)]
+    def compute(cache, memory):
+        g, law = data[cache], fitted[cache]
         M = memory * float(g["bytes"][(g["b"] == 16) & (g["w"] == 16)][0]) / scale[0]
         traces = []
         for b in np.unique(g["b"]):
@@ -193,12 +190,13 @@ def iso_memory_explorer(models=None, data_dir=None) -> Explorer:
                   color="#009E73"),
         ], note=note)
 
-    labels = list(dict.fromkeys(m for m, _ in data))
-    controls = [Choice("model", labels, default=labels[0])]
-    if len(shared) > 1:
-        controls.append(Choice("policy", [POLICIES[p] for p in shared], default=POLICIES[shared[0]],
-                               label="tokens kept by"))
-    controls.append(Param("memory", scale[0], scale[-1], default=scale[4], values=scale, log=True,
-                          label="memory M (bytes)"))
-    return Explorer("kv-tob-iso-memory", controls, compute, x_label="bits per value b", y_label="mean KL (nats)",
-                    log_y=True)
+    return Explorer("kv-tob-iso-memory",
+                    [Choice("cache", list(data), default=next(iter(data)), label="model, tokens kept by"),
+                     Param("memory", scale[0], scale[-1], default=scale[4], values=scale, log=True,
+                           label="memory M (bytes)")],
+                    compute, x_label="bits per value b", y_label="mean KL (nats)", log_y=True)
+
+
+def cache_label(model: str, policy: str) -> str:
+    """The explorer's name of ``model``'s grid with token ``policy``, e.g. ``"SmolLM2-135M, StreamingLLM"``."""
+    return f"{_label(model)}, {POLICIES[policy]}"
