@@ -98,3 +98,12 @@ def test_the_stored_press_runs_used_todays_default_plan(model):
     plan = PressPlan(**{f.name: tuple(v) if isinstance(v := stored[f.name], list) else v for f in fields(PressPlan)})
     assert plan.key() == press_plan(model).key()
     assert quant_plan(model, "tova").key() != plan.key()
+
+
+def test_the_stored_pincheck_reads_back_as_rows(tmp_path):
+    from lib.kv.pincheck import stored
+
+    store.write_record(tmp_path / "pincheck.json", {"models": {"m": {"ids_equal": True, "max_abs_dlogp": 2e-7,
+                       "n_values": 10, "segments": 2, "positions": 5}}}, {"environments": {"a": "x", "b": "y"}})
+    rows, meta = stored(tmp_path)
+    assert rows == [["m", "yes", 2e-7, 10, "2 × 5"]] and meta["environments"]["b"] == "y"

@@ -9,6 +9,7 @@ import numpy as np
 from lib.explore import Choice, Explorer, Trace, View
 from lib.explore.tables import html_table
 
+from .. import pincheck
 from ..models import MEASURED, REGISTRY
 from ..press_compare import press_measurement, press_ratios, press_summary
 from ..presses import PRESSES
@@ -63,8 +64,9 @@ def press_tables(models=None, budget: int = BUDGET, data_dir=None):
 
 def press_numbers(budget: int = BUDGET, data_dir=None) -> dict:
     """Numbers for the prose, per model (tags ``smol``, ``gemma``): articles, best press, ranking, exponents,
-    the presses without detectable curvature, and paired ratios at the smallest and largest budgets."""
-    out = {"budget": budget}
+    the presses without detectable curvature, and paired ratios at the smallest and largest budgets; and the
+    stored pincheck's largest |Δ log p| (:func:`lib.kv.pincheck.stored`)."""
+    out = {"budget": budget, "pincheck_max": max(r[2] for r in pincheck.stored(data_dir)[0])}
     for model, tag in (("smollm2-135m", "smol"), ("gemma3-270m", "gemma")):
         m = press_measurement(model, data_dir=data_dir)
         rows = press_summary(m, budget)
