@@ -4,6 +4,7 @@ Reads ``book/data/kv/<model>-quant`` (written by ``python -m lib.kv press``); ne
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -142,7 +143,11 @@ def page_numbers(data_dir=None) -> dict:
                 out.update({f"{tag}_tova_M{k}_w": t["measured"]["w"], f"{tag}_tova_M{k}_b": t["measured"]["b"],
                             f"{tag}_tova_M{k}_kl": t["measured"]["kl"],
                             f"{tag}_tova_M{k}_gain": s["measured"]["kl"] / t["measured"]["kl"],
+                            f"{tag}_tova_M{k}_same": "the same split" if (t["measured"]["w"], t["measured"]["b"])
+                            == (s["measured"]["w"], s["measured"]["b"]) else "another split",
                             f"{tag}_tova_segments": grid(model, "tova", data_dir=data_dir)["segments"]})
+        out[f"{tag}_bstar_rise"] = out[f"{tag}_M2_bstar"] - out[f"{tag}_M1_bstar"]
+        out[f"{tag}_doublings"] = math.log2(out[f"{tag}_M2_kib"] / out[f"{tag}_M1_kib"])
         full = (g["b"] == 16) & (g["w"] == g["w"].max())
         two = (g["b"] == 2) & (g["w"] == g["w"].max())
         out[f"{tag}_kl_fp16"] = float(g["kl"][full][0])
