@@ -17,7 +17,8 @@ Presses (``PRESSES``): kvpress 0.5.5's StreamingLLM (4 sinks), SnapKV and Pyrami
 pooling kernel 5; PyramidKV β = 2 so that its per-layer budgets actually vary at these budgets), TOVA,
 ObservedAttention (≈ H2O), ExpectedAttention, Knorm and Random (``seed`` = segment index; kvpress reseeds at
 every layer), plus ``window`` (the last w entries: the sliding window, compressed once). The prefill runs
-with eager attention (ObservedAttention needs the weights), the reads with sdpa.
+with eager attention (ObservedAttention needs the weights), the reads with sdpa (PyramidKV's, whose layers
+keep different numbers of entries, with each layer's own causal mask: :func:`read_logp`).
 """
 from __future__ import annotations
 
