@@ -58,3 +58,5 @@ def test_a_second_token_policy_is_read_from_its_own_table(tmp_path):
     assert view.split_table(["toy"], data_dir=tmp_path).data.count("TOVA") == 2   # one row per budget
     ex = view.iso_memory_explorer(["toy"], data_dir=tmp_path)
     assert list(ex.params[0].options) == ["toy, StreamingLLM", "toy, TOVA"]
+    one = view.grid("toy", "tova", data_dir=tmp_path, segments=[1])
+    assert one["segments"] == 1 and one["segment_ids"].tolist() == [1]

@@ -26,14 +26,17 @@ _TYPES = {"policy": str, "window": int, "bits": int, "group": int, "entries": fl
 POLICIES = {"streaming_llm": "StreamingLLM", "tova": "TOVA"}
 
 
-def grid(model: str, policy: str = "streaming_llm", data_dir=None) -> dict:
+def grid(model: str, policy: str = "streaming_llm", data_dir=None, segments=None) -> dict:
     """The measured grid of ``model`` with token ``policy``: arrays ``w``, ``b``, ``bytes``, ``kl``, ``nll``
     (means over segments). The policy's own table ``<model>-quant-<policy>`` is read if it exists
-    (``python -m lib.kv press --quant-policy``), else the main run's ``<model>-quant``."""
+    (``python -m lib.kv press --quant-policy``), else the main run's ``<model>-quant``. ``segments``: use only
+    these articles (e.g. those two grids share, to compare them paired)."""
     folder = Path(store.DATA_DIR / "kv" if data_dir is None else data_dir)
     own = folder / f"{model}-quant-{policy}"
     meta, rows = store.read_table(own if own.with_suffix(".csv").exists() else folder / f"{model}-quant", _TYPES)
     sel = rows["policy"] == policy
+    if segments is not None:
+        sel &= np.isin(rows["segment"], np.asarray(segments))
     if not sel.any():
         raise ValueError(f"no (w, b) grid of `policy` {policy!r} for {model!r}; measure it with: "
                          f".venv-kvpress/bin/python -m lib.kv press --model {model} --quant-policy {policy} --resume")
@@ -46,6 +49,7 @@ def grid(model: str, policy: str = "streaming_llm", data_dir=None) -> dict:
             out[k].append(v)
     out = {k: np.asarray(v) for k, v in out.items()}
     out["segments"] = int(len(np.unique(rows["segment"][sel])))
+    out["segment_ids"] = np.unique(rows["segment"][sel])
     out["t0"] = int(meta["plan"]["t0"])
     out["group"] = int(meta["plan"]["group"])
     return out
@@ -75,9 +79,10 @@ def _predicted(g, law, M):
     return best_split(M, g["w"], g["b"], g["bytes"], pred)
 
 
-def summary(model: str, M: float, policy: str = "streaming_llm", data_dir=None) -> dict:
-    """Measured and predicted best splits at ``M`` bytes with token ``policy``, and the continuous optimum ``b*``."""
-    g = grid(model, policy, data_dir=data_dir)
+def summary(model: str, M: float, policy: str = "streaming_llm", data_dir=None, segments=None) -> dict:
+    """Measured and predicted best splits at ``M`` bytes with token ``policy`` (on ``segments`` only, if given),
+    and the continuous optimum ``b*``."""
+    g = grid(model, policy, data_dir=data_dir, segments=segments)
     law = laws(g)
     b_star = optimal_bits(M, law["C"], law["alpha"], law["A"], law["beta"], law["b0"], b_range=(1.0, 16.0))
     return {"measured": best_split(M, g["w"], g["b"], g["bytes"], g["kl"]), "predicted": _predicted(g, law, M),
@@ -121,6 +126,21 @@ def _agree(s) -> str:
     return "the same grid point" if same else "another grid point"
 
 
+def _tova_numbers(model, tag, k, M, g, data_dir) -> dict:
+    """TOVA's best split at ``M`` on all its articles, and its best KL against StreamingLLM's on the articles
+    both grids share (paired: the same articles and targets)."""
+    t = summary(model, M, "tova", data_dir=data_dir)
+    ids = grid(model, "tova", data_dir=data_dir)["segment_ids"]
+    shared = np.intersect1d(g["segment_ids"], ids)
+    s2, t2 = (summary(model, M, p, data_dir=data_dir, segments=shared) for p in ("streaming_llm", "tova"))
+    same = (t["measured"]["w"], t["measured"]["b"]) == (s2["measured"]["w"], s2["measured"]["b"])
+    return {f"{tag}_tova_M{k}_w": t["measured"]["w"], f"{tag}_tova_M{k}_b": t["measured"]["b"],
+            f"{tag}_tova_M{k}_kl": t["measured"]["kl"],
+            f"{tag}_tova_M{k}_gain": s2["measured"]["kl"] / t2["measured"]["kl"],
+            f"{tag}_tova_M{k}_same": "the same split" if same else "another split",
+            f"{tag}_tova_segments": int(len(ids)), f"{tag}_tova_shared": int(len(shared))}
+
+
 def page_numbers(data_dir=None) -> dict:
     """The numbers the chapter's prose shows, keyed ``<tag>_<what>`` (tags ``smol``, ``gemma``); the TOVA grid's
     as ``<tag>_tova_M<k>_…`` where it is stored."""
@@ -139,13 +159,7 @@ def page_numbers(data_dir=None) -> dict:
                         f"{tag}_M{k}_bstar": s["b_star"], f"{tag}_M{k}_wstar": s["w_star"],
                         f"{tag}_M{k}_agree": _agree(s)})
             if "tova" in policies(model, data_dir=data_dir):
-                t = summary(model, M, "tova", data_dir=data_dir)
-                out.update({f"{tag}_tova_M{k}_w": t["measured"]["w"], f"{tag}_tova_M{k}_b": t["measured"]["b"],
-                            f"{tag}_tova_M{k}_kl": t["measured"]["kl"],
-                            f"{tag}_tova_M{k}_gain": s["measured"]["kl"] / t["measured"]["kl"],
-                            f"{tag}_tova_M{k}_same": "the same split" if (t["measured"]["w"], t["measured"]["b"])
-                            == (s["measured"]["w"], s["measured"]["b"]) else "another split",
-                            f"{tag}_tova_segments": grid(model, "tova", data_dir=data_dir)["segments"]})
+                out.update(_tova_numbers(model, tag, k, M, g, data_dir))
         out[f"{tag}_bstar_rise"] = out[f"{tag}_M2_bstar"] - out[f"{tag}_M1_bstar"]
         out[f"{tag}_doublings"] = math.log2(out[f"{tag}_M2_kib"] / out[f"{tag}_M1_kib"])
         full = (g["b"] == 16) & (g["w"] == g["w"].max())
