@@ -19,7 +19,7 @@ from lib.explore.tables import html_table
 __all__ = ["DATA", "GOALS", "load_latest", "verdict", "value", "rows", "table_html", "provenance", "missing_html",
            "goal_rows", "goals_html", "show", "summary_numbers", "truncation_numbers", "simulate_numbers",
            "explorers_numbers", "live_numbers", "live_tables", "truncation_tables", "profile_table",
-           "simulate_tables", "scaling_table", "size_table", "explorers_tables", "build_tables"]
+           "simulate_tables", "scaling_table", "size_table", "explorers_tables", "build_tables", "presses_tables"]
 
 #: Where ``bench/record.py`` writes the latest result of each benchmark.
 DATA = store.DATA_DIR / "bench"
@@ -40,6 +40,8 @@ GOALS = [
     ("explorers", "every live update ≤ 1 s", "slowest_live_s", "s", "goal_live_met"),
     ("live", "every live recompute in the browser ≤ 300 ms at default sizes", "slowest_ms", "ms", "goal_met"),
     ("build", "clean `make book` ≤ 5 minutes on 2 cores", "wall_seconds", "s", "goal_met"),
+    ("presses", "scoring every press from one prefill: one model's press × budget and (w, b) grids of 32 "
+     "articles ≤ 15 min", "projected_32_min", "min", "goal_met"),
     ("long-gemma3-270m", "long-context measurement of one 4096-token article: peak memory ≤ 6 GB (Gemma 3)",
      "peak_rss_gb", "GB", "goal_rss_met"),
 ]
@@ -318,3 +320,15 @@ def build_tables(result: dict | None):
                            headers=["wall time (s)", "peak memory (MiB)", "site (MiB)", "pages executed",
                                     "exit code"]),
                 table_html(result, ["page", "seconds"], limit=5, headers=["slowest pages", "seconds"]))
+
+
+def presses_tables(result: dict | None):
+    """Provenance, what else ran (the benchmark's note), where one article's time goes (stages), and the
+    seconds per article of the stored runs."""
+    note = (result or {}).get("summary", {}).get("note")
+    return show(provenance(result, "presses"), f"<p><em>{html.escape(note)}</em></p>" if note else "",
+                table_html(result, ["stage", "seconds", "share"], table="stages",
+                           headers=["stage of one article", "seconds", "share"]),
+                table_html(result, ["model", "segments", "median_s", "min_s", "max_s", "projected_32_min"],
+                           table="stored", headers=["stored run", "articles", "median s/article", "fastest",
+                                                    "slowest", "32 articles at the median (min)"]))

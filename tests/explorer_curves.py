@@ -341,13 +341,14 @@ def _iso(state):
     """The iso-memory explorer's curves at ``state``, from the stored grid (:func:`lib.kv.views.tokens_or_bits.grid`),
     its fitted laws (:func:`~lib.kv.views.tokens_or_bits.laws`) and :mod:`lib.kv.frontier`."""
     from lib.kv import frontier as fr
-    from lib.kv.models import MEASURED, by_label
+    from lib.kv.models import MEASURED
     from lib.kv.views import tokens_or_bits as tob
 
     def bytes16(g):                          # a float16 cache of 16 tokens: the memory slider's unit
         return float(g["bytes"][(g["b"] == 16) & (g["w"] == 16)][0])
 
-    g = tob.grid(by_label(state["model"]).name)
+    model, policy = next((m, p) for m in MEASURED for p in tob.POLICIES if tob.cache_label(m, p) == state["cache"])
+    g = tob.grid(model, policy)
     law = tob.laws(g)
     M = state["memory"] * bytes16(g) / bytes16(tob.grid(MEASURED[0]))
 
@@ -360,11 +361,11 @@ def _iso(state):
 
     def model(bits):
         w = np.maximum(fr.iso_memory(M, bits, law["beta"], law["b0"]), 1.0)
-        return fr.distortion(w, bits, law["C"], law["alpha"], law["A"])
+        return fr.distortion(w, bits, law["C"], law["alpha"], law["A"], t0=g["t0"])
 
     b_star = fr.optimal_bits(M, law["C"], law["alpha"], law["A"], law["beta"], law["b0"])
     best = fr.best_split(M, g["w"], g["b"], g["bytes"], g["kl"]) if (g["bytes"] <= M).any() else None
     return {"measured": measured, "model": model,
             "measured_optimum": [best["kl"] if best else np.nan],
             "predicted_optimum": [fr.distortion(fr.iso_memory(M, b_star, law["beta"], law["b0"]), b_star,
-                                                law["C"], law["alpha"], law["A"])]}
+                                                law["C"], law["alpha"], law["A"], t0=g["t0"])]}

@@ -16,7 +16,8 @@ examples  decode the positions where KL and the actual token's excess log-loss d
 list      the stored measurements
 convert   convert a model's GGUF weights to float32 once (the book's environment)
 press     kvpress presses and KIVI-quantised caches after an exact prefill (run in .venv-kvpress;
-          ``book/data/kv/<model>-presses`` and ``-quant``; see :mod:`lib.kv.press_measure`)
+          ``book/data/kv/<model>-presses`` and ``-quant``; with ``--quant-policy P`` only ``-quant-<P>``;
+          see :mod:`lib.kv.press_measure`)
 pincheck  ``dump FILE`` / ``compare A B``: the converted models' log-probs under two environments
 """
 from __future__ import annotations
@@ -79,6 +80,8 @@ def _parser():
     press.add_argument("--resume", action="store_true", help="continue an interrupted run")
     press.add_argument("--fresh", action="store_true", help="discard this shard's finished units first")
     press.add_argument("--threads", type=int, help="torch threads (1 is steadier on a shared machine)")
+    press.add_argument("--quant-policy", help="measure only the quantised (w, b) grid with this token policy "
+                                              "(e.g. tova) into <model>-quant-<policy>")
     pin = sub.add_parser("pincheck", help="compare the converted models' log-probs across environments")
     pin.add_argument("action", choices=("dump", "compare"))
     pin.add_argument("files", nargs="+", help="dump: the output .npz; compare: the two .npz files")
@@ -174,10 +177,11 @@ def _pincheck(args) -> int:
 
 
 def _press(args) -> int:
-    from .press_measure import press_plan, run_presses
+    from .press_measure import press_plan, quant_plan, run_presses
 
     try:
-        plan = press_plan(args.model, args.segments)
+        plan = (quant_plan(args.model, args.quant_policy, args.segments) if args.quant_policy
+                else press_plan(args.model, args.segments))
         out = run_presses(plan, args.shard, resume=args.resume, fresh=args.fresh, data_dir=args.data_dir,
                           work_root=args.work_dir)
     except (ValueError, ImportError) as err:

@@ -32,12 +32,18 @@ from lib import checks
 __all__ = ["distortion", "optimal_bits", "iso_memory", "fit_window_law", "fit_bits_law", "best_split"]
 
 
-def distortion(w, b, C, alpha, A):
-    """The model ``C·w^(−α) + A·2^(−2b)`` (nats); ``w`` and ``b`` broadcast."""
+def distortion(w, b, C, alpha, A, t0=None):
+    """The model ``C·w^(−α) + A·2^(−2b)`` (nats); ``w`` and ``b`` broadcast.
+
+    With ``t0`` (the context length) a cache of ``w >= t0`` tokens drops none, and its truncation term is 0.
+    """
     w = np.asarray(w, dtype=float)
     if np.any(w <= 0):
         raise ValueError("`w` must be positive (tokens kept)")
-    return checks.scalar_or_array(C * w ** (-alpha) + A * 2.0 ** (-2.0 * np.asarray(b, dtype=float)))
+    trunc = C * w ** (-alpha)
+    if t0 is not None:
+        trunc = np.where(w >= checks.positive(t0, "t0"), 0.0, trunc)
+    return checks.scalar_or_array(trunc + A * 2.0 ** (-2.0 * np.asarray(b, dtype=float)))
 
 
 def iso_memory(M, b, beta, b0):

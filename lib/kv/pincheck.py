@@ -14,7 +14,7 @@ import numpy as np
 
 from lib import store
 
-__all__ = ["dump", "compare"]
+__all__ = ["dump", "compare", "stored"]
 
 
 def dump(path, models=None, n_segments: int = 2, length: int = 512, positions: int = 64):
@@ -80,3 +80,13 @@ def compare(path_a, path_b, data_dir=None):
                                  "converted models read under two transformers releases")
     store.write_record(folder / "pincheck.json", {"models": result}, meta)
     return result
+
+
+def stored(data_dir=None) -> tuple[list, dict]:
+    """The stored comparison: one row per model ``[model, ids equal, max |Δ log p|, values, segments × positions]``
+    and its provenance (the two transformers releases under ``environments``, the date and commit)."""
+    folder = store.DATA_DIR / "kv" if data_dir is None else data_dir
+    meta, payload = store.read_record(folder / "pincheck.json")
+    rows = [[model, "yes" if r["ids_equal"] else "no", r["max_abs_dlogp"], r["n_values"],
+             f"{r['segments']} × {r['positions']}"] for model, r in sorted(payload["models"].items())]
+    return rows, meta

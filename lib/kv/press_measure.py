@@ -8,6 +8,11 @@ One unit is one segment (the first ``length`` tokens of one article). Per unit: 
   token), the kept entries quantised to ``b`` bits (keys per channel, values per token, group ``group``) and
   read → ``book/data/kv/<model>-quant.csv``, with the exact bytes of that cache.
 
+A **quantisation-only plan** (:func:`quant_plan`, ``python -m lib.kv press --quant-policy P``) scores no press
+table: it measures the (w, b) grid with another token policy ``P`` (e.g. TOVA) into
+``book/data/kv/<model>-quant-<P>``. It is a plan of its own (its own hash and work directory), so it never
+touches the main run's part files.
+
 Rows are per (segment, …) means over the ``K`` targets (``n`` = K), so that the bootstrap resamples segments.
 Each finished unit is an atomic part file; ``--resume`` continues; :func:`merge` writes both tables through
 :func:`lib.store.write_table` only when every unit exists.
@@ -27,7 +32,7 @@ from .measure import _part, pending, work_dir
 from .models import MODELS
 from .quantise import BITS, GROUP, kivi_bytes
 
-__all__ = ["PressPlan", "press_plan", "press_units", "segment_rows", "run_presses", "merge_presses",
+__all__ = ["PressPlan", "press_plan", "quant_plan", "press_units", "segment_rows", "run_presses", "merge_presses",
            "PRESS_COLUMNS", "QUANT_COLUMNS"]
 
 PRESS_COLUMNS = ("press", "budget", "entries", "segment", "kl", "nll_excess", "n")
@@ -72,6 +77,19 @@ def press_plan(model: str, segments: int | None = None, **changes) -> PressPlan:
     if plan.t0 + plan.n_read + 1 > plan.length:
         raise ValueError(f"`length` {plan.length} must exceed t0 + n_read = {plan.t0 + plan.n_read}")
     return plan
+
+
+def quant_plan(model: str, policy: str, segments: int | None = None, **changes) -> PressPlan:
+    """The quantisation-only plan of ``model`` with token policy ``policy``: no press table, its own work dir.
+
+    Its (w, b) grid is the main plan's (windows ``quant_windows``, bits ``bits``, group ``group``) with the
+    kept tokens chosen by ``policy`` instead of StreamingLLM.
+    """
+    from .presses import PRESSES
+
+    if policy not in PRESSES:
+        raise ValueError(f"unknown `policy` {policy!r}: use one of {sorted(PRESSES)}")
+    return press_plan(model, segments, presses=(), budgets=(), quant_policies=(policy,), **changes)
 
 
 def press_units(plan: PressPlan, shard=(0, 1)) -> list:
@@ -128,7 +146,15 @@ def segment_rows(model, plan: PressPlan, ids, index: int, bos=None) -> dict:
 
 
 def _name(plan: PressPlan) -> str:
-    return f"{plan.model}-presses"
+    """The work directory's and the tables' stem: ``<model>-presses``, or ``<model>-quant-<policy>``."""
+    return f"{plan.model}-presses" if plan.presses else f"{plan.model}-quant-{'-'.join(plan.quant_policies)}"
+
+
+def _tables(plan: PressPlan) -> list:
+    """(file stem, table, columns) of the tables ``plan`` writes."""
+    if not plan.presses:
+        return [(_name(plan), "quant", QUANT_COLUMNS)]
+    return [(f"{plan.model}-presses", "presses", PRESS_COLUMNS), (f"{plan.model}-quant", "quant", QUANT_COLUMNS)]
 
 
 def run_presses(plan: PressPlan, shard=(0, 1), resume=False, fresh=False, data_dir=None, work_root=None,
@@ -165,7 +191,8 @@ def run_presses(plan: PressPlan, shard=(0, 1), resume=False, fresh=False, data_d
 
 
 def merge_presses(plan: PressPlan, data_dir=None, work_root=None, command=None):
-    """Write ``<model>-presses`` and ``<model>-quant`` (CSV + provenance JSON) from the finished part files."""
+    """Write ``<model>-presses`` and ``<model>-quant`` (a quantisation-only plan: ``<model>-quant-<policy>``),
+    CSV + provenance JSON, from the finished part files."""
     from .corpus import CORPUS
     from .presses import PRESSES
 
@@ -183,13 +210,13 @@ def merge_presses(plan: PressPlan, data_dir=None, work_root=None, command=None):
                             corpus=CORPUS, plan=asdict(plan), titles=[p["title"] for p in parts],
                             seconds_per_segment=seconds, wall_seconds=float(sum(seconds)),
                             presses={p: {"label": s.label, "kvpress": s.cls, "options": dict(s.options)}
-                                     for p, s in PRESSES.items() if p in plan.presses},
+                                     for p, s in PRESSES.items() if p in plan.presses + plan.quant_policies},
                             protocol=__doc__.split("\n\n")[0] + " " + (_protocol_text(plan)))
     out = []
-    for table, columns in (("presses", PRESS_COLUMNS), ("quant", QUANT_COLUMNS)):
+    for stem, table, columns in _tables(plan):
         rows = [r for p in parts for r in p[table]]
         cols = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
-        out.append(store.write_table(folder / f"{plan.model}-{table}", cols, dict(meta, table=table)))
+        out.append(store.write_table(folder / stem, cols, dict(meta, table=table)))
     return out
 
 

@@ -17,10 +17,12 @@ Presses (``PRESSES``): kvpress 0.5.5's StreamingLLM (4 sinks), SnapKV and Pyrami
 pooling kernel 5; PyramidKV β = 2 so that its per-layer budgets actually vary at these budgets), TOVA,
 ObservedAttention (≈ H2O), ExpectedAttention, Knorm and Random (``seed`` = segment index; kvpress reseeds at
 every layer), plus ``window`` (the last w entries: the sliding window, compressed once). The prefill runs
-with eager attention (ObservedAttention needs the weights), the reads with sdpa.
+with eager attention (ObservedAttention needs the weights), the reads with sdpa (PyramidKV's, whose layers
+keep different numbers of entries, with each layer's own causal mask: :func:`read_logp`).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -215,32 +217,60 @@ def _stacked(caches):
     return layers, lengths.pop()
 
 
+@contextmanager
+def _own_causal_masks():
+    """While active, sdpa attention ignores the model's mask and gives each layer its own causal one.
+
+    A chunk of ``q`` tokens read after a cache whose layers keep different numbers of entries (PyramidKV)
+    sees, in a layer holding ``k`` keys (cache + chunk), every cached key and the chunk's keys up to its own:
+    query ``i`` attends to key ``j`` iff ``j <= i + k - q`` (a causal mask aligned at the bottom right). The
+    model's own mask is built from the first layer's length only, so it is wrong for the others.
+    """
+    import torch
+    from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS as functions  # what the models look up
+
+    local = "sdpa" in functions._local_mapping  # kvpress's import wraps every function there
+    sdpa = functions["sdpa"]
+
+    def forward(module, query, key, value, attention_mask, **kwargs):
+        q, k = query.shape[2], key.shape[2]
+        kwargs.pop("is_causal", None)
+        mask = torch.ones(q, k, dtype=torch.bool).tril(k - q)[None, None]
+        return sdpa(module, query, key, value, mask, **kwargs)
+
+    functions["sdpa"] = forward
+    try:
+        yield
+    finally:
+        if local:
+            functions["sdpa"] = sdpa
+        else:
+            del functions["sdpa"]
+
+
 def read_logp(model, caches, chunk, n_past):
     """Log-probabilities (float64, [len(caches), K, vocab]) after each token of ``chunk`` read through each cache.
 
     Caches whose layers all have one length are read together as a batch in one pass; otherwise (PyramidKV's
-    per-layer budgets) each is read one token at a time, which needs no attention mask.
+    per-layer budgets) each is read in one pass of its own, with each layer's own causal mask
+    (:func:`_own_causal_masks`; equal to reading the chunk one token at a time, which needs no mask).
     """
     import torch
     from transformers import DynamicCache
 
     ids = torch.as_tensor(np.asarray(chunk, dtype=np.int64))[None]
+    pos = torch.arange(n_past, n_past + ids.shape[1])[None]
     layers, length = _stacked(caches)
     with torch.no_grad():
         if layers is not None:
             batch = len(caches)
-            pos = torch.arange(n_past, n_past + ids.shape[1])[None].expand(batch, -1)
             mask = torch.ones(batch, length + ids.shape[1], dtype=torch.long)
-            logits = model(ids.expand(batch, -1), past_key_values=DynamicCache(layers), position_ids=pos,
-                           attention_mask=mask).logits
+            logits = model(ids.expand(batch, -1), past_key_values=DynamicCache(layers),
+                           position_ids=pos.expand(batch, -1), attention_mask=mask).logits
         else:
-            out = []
-            for c in caches:
-                cache = DynamicCache(list(c))
-                steps = [model(ids[:, j:j + 1], past_key_values=cache,
-                               position_ids=torch.tensor([[n_past + j]])).logits[0, -1] for j in range(ids.shape[1])]
-                out.append(torch.stack(steps))
-            logits = torch.stack(out)
+            with _own_causal_masks():
+                logits = torch.cat([model(ids, past_key_values=DynamicCache(list(c)), position_ids=pos).logits
+                                    for c in caches])
     return torch.log_softmax(logits.double(), dim=-1)
 
 

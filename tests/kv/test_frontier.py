@@ -58,3 +58,10 @@ def test_bad_input_names_the_parameter():
     with pytest.raises(ValueError, match="`kl`"):
         fit_window_law([1, 2], [0, 0])
     assert iso_memory(100.0, 4, 5.0, 1.0) == pytest.approx(4.0)
+
+
+def test_a_cache_of_the_whole_context_has_no_truncation_term():
+    d = distortion(np.array([100, 480, 600]), 4, 2.0, 0.5, 3.0, t0=480)
+    assert d == pytest.approx([2.0 * 100 ** -0.5 + 3.0 / 256, 3.0 / 256, 3.0 / 256])
+    with pytest.raises(ValueError, match="`t0`"):
+        distortion(10, 4, 1, 1, 1, t0=0)

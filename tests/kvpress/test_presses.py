@@ -6,7 +6,7 @@ import torch
 import lib.kv.corpus as corpus
 import lib.kv.models as models
 from lib import store
-from lib.kv.press_measure import PRESS_COLUMNS, QUANT_COLUMNS, press_plan, run_presses, segment_rows
+from lib.kv.press_measure import PRESS_COLUMNS, QUANT_COLUMNS, press_plan, quant_plan, run_presses, segment_rows
 from lib.kv.presses import PRESSES, _ratio, compressed_layers, make_press, prefill, read_kl, read_logp
 
 T0, K = 40, 8
@@ -57,6 +57,28 @@ def test_scoring_from_one_prefill_equals_kvpress_own_compression(tiny, tiny_ids,
     theirs = read_logp(model, [[(layer.keys, layer.values) for layer in cache.layers]], tiny_ids[T0:T0 + K],
                        pre.n_past)[0]
     assert (ours - theirs).abs().max().item() < 1e-4  # float32 sums in another key order; a different kept set moves log p by ~0.1
+
+
+def test_a_chunk_read_through_per_layer_budgets_equals_reading_it_token_by_token(tiny, tiny_ids):
+    """PyramidKV keeps a different number of entries per layer: the one-pass read with each layer's own causal
+    mask must equal feeding the chunk one token at a time (which needs no mask), and the model's sdpa is restored."""
+    from transformers import DynamicCache
+    from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+
+    kind, model = tiny
+    ctx = _context(kind, tiny_ids)
+    pre = prefill(model, ctx, {"pyramidkv": make_press("pyramidkv")}, [20])
+    layers = compressed_layers(pre, "pyramidkv", 20)
+    assert len({k.shape[2] for k, _ in layers}) > 1                    # the per-layer path is exercised
+    sdpa = ALL_ATTENTION_FUNCTIONS["sdpa"]
+    ours = read_logp(model, [layers], tiny_ids[T0:T0 + K], pre.n_past)[0]
+    assert ALL_ATTENTION_FUNCTIONS["sdpa"] is sdpa
+    cache = DynamicCache(list(layers))
+    with torch.no_grad():
+        steps = [model(torch.tensor([[t]]), past_key_values=cache, position_ids=torch.tensor([[pre.n_past + j]]))
+                 .logits[0, -1] for j, t in enumerate(tiny_ids[T0:T0 + K].tolist())]
+    ref = torch.log_softmax(torch.stack(steps).double(), -1)
+    assert (ours - ref).abs().max().item() < 1e-4   # float32 sums in another order; a wrong mask moves log p by ~0.1
 
 
 def test_kl_is_zero_without_compression_and_positive_with_it(tiny, tiny_ids):
@@ -116,3 +138,27 @@ def test_an_interrupted_run_resumes_and_merges_both_tables(monkeypatch, tmp_path
     meta, q = store.read_table(quant_csv, {c: str for c in QUANT_COLUMNS})
     assert len(q["bits"]) == 3 * 2 * 2 and meta["plan"]["t0"] == T0
     assert set(PRESSES) >= set(plan.presses)
+
+
+def test_a_quantisation_only_plan_writes_its_own_table_and_work_dir(monkeypatch, tmp_path, tiny):
+    """TOVA's (w, b) grid: no press table, its own stem, and the same (w, b) cells as the main plan's window."""
+    kind, model = tiny
+    rng = np.random.default_rng(4)
+    segs = [corpus.Segment(i, f"text {i}", rng.integers(3, 97, size=64)) for i in range(2)]
+    monkeypatch.setattr(corpus, "segments", lambda tok, n, length=1024, min_chars=2000: segs[:n])
+    small = dict(length=64, t0=T0, n_read=4, quant_windows=(8, T0), bits=(2, 16))
+    plan = quant_plan("smollm2-135m", "tova", 2, **small)
+    main = press_plan("smollm2-135m", 2, budgets=(8,), presses=("window",), **small)
+    assert plan.key() != main.key() and plan.presses == () and plan.quant_policies == ("tova",)
+    kw = dict(data_dir=tmp_path, work_root=tmp_path / "w", progress=False, model=(model, _Tokenizer()))
+    (quant_csv,) = run_presses(plan, **kw)
+    assert quant_csv.name == "smollm2-135m-quant-tova.csv"
+    assert not (tmp_path / "smollm2-135m-presses.csv").exists()
+    _, q = store.read_table(quant_csv, {c: str for c in QUANT_COLUMNS})
+    assert set(q["policy"]) == {"tova"} and len(q["bits"]) == 2 * 2 * 2
+    _, ref = store.read_table(run_presses(main, **kw)[1], {c: str for c in QUANT_COLUMNS})
+    every = {(s, b): k for s, w, b, k in zip(q["segment"], q["window"], q["bits"], q["kl"]) if w == str(T0)}
+    assert every == {(s, b): k for s, w, b, k in zip(ref["segment"], ref["window"], ref["bits"], ref["kl"])
+                     if w == str(T0)}                     # w = t0 keeps every token whatever the policy
+    with pytest.raises(ValueError, match="policy"):
+        quant_plan("smollm2-135m", "h2o")
