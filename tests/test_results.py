@@ -88,8 +88,9 @@ def test_sign_inflation_is_below_the_correlation_factor_as_the_table_says():
 
 @pytest.mark.parametrize("part", PARTS)
 def test_table_has_one_linked_row_per_result(part):
-    lines = view.part_table_markdown(part).splitlines()
-    rows = lines[2:]
+    text = view.part_table_markdown(part)
+    assert text.startswith("```{table}\n:class: book-results\n") and text.endswith("\n```")
+    rows = [line for line in text.splitlines() if line.startswith("| ")][1:]
     assert len(rows) == len(results.part_results(part))
     assert all(row.count(" | ") == len(view.HEADER) - 1 for row in rows), "a cell holds a `|`"
     for row, (statement, result) in zip(rows, results.part_results(part)):

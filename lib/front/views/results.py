@@ -11,6 +11,8 @@ from lib import course, results
 __all__ = ["part_table_markdown", "part_table", "results_list_markdown", "results_list"]
 
 HEADER = ("result", "statement", "constants", "provenance", "chapter")
+#: The class that book/_static/book-layout.css sets in a smaller type, with column widths that fit the page.
+TABLE_CLASS = "book-results"
 
 
 def _cell(text: str) -> str:
@@ -35,14 +37,16 @@ def part_table_markdown(part: str) -> str:
     Returns
     -------
     str
-        A pipe table; the result and its chapter are links, provenance is the box's badges.
+        A pipe table in a ``{table}`` directive (its class); the result and its chapter are links,
+        provenance is the box's badges.
     """
-    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines = ["```{table}", f":class: {TABLE_CLASS}", "",
+             "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     for statement, result in results.part_results(part):
         row = (f"{{prf:ref}}`{statement.label}` {statement.title}", result.statement, _constants(result),
                " ".join(results.BADGES[p] for p in result.provenance), f"{{doc}}`/{statement.chapter}`")
         lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
-    return "\n".join(lines)
+    return "\n".join(lines + ["```"])
 
 
 def part_table(part: str):
