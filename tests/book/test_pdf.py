@@ -58,3 +58,12 @@ def test_explorers_print_as_figures():
 def test_statements_and_references_resolve(text):
     assert re.search(r"Theorem \d+(\.\d+)*", text), "no numbered theorem box in the PDF"
     assert "??" not in text, "an unresolved reference prints as ?? in the PDF"
+
+
+def test_index_and_results_are_in_the_pdf(text):
+    """The general index (from the pages' {index} entries) and the part tables reach the PDF."""
+    index = text[text.rfind("INDEX"):]  # the general index comes last; its heading prints in capitals
+    for term in ("Fisher information", "van Trees inequality", "StreamingLLM", "attention sink"):
+        assert term in index, f"{term!r} is not in the PDF's index"
+    assert "What to remember" in text and "stated in the paper" in text
+    assert "conj-bits-correlated-product (book/bits" not in text, "sphinx-proof's index of raw labels is printed"

@@ -18,7 +18,8 @@ from ..models import DEFAULT_MODEL, MEASURED, REGISTRY
 
 __all__ = ["COLORS", "LW", "MIB", "variant_color", "variant_dash", "variant_linestyle", "measured_choice",
            "shape_choice", "model_label", "measured", "long_measured", "long_pending", "long_status",
-           "PENDING", "pending_numbers", "window_text", "stored_curves", "panels", "finish", "band", "decades", "variant_curves"]
+           "PENDING", "pending_numbers", "window_text", "stored_curves", "panels", "finish", "band",
+           "variant_curves"]
 
 #: Colours by meaning: cache policies, models, kinds of curve, memory of a cache.
 COLORS = {name: color(name) for name in ("sliding", "sink", "random", "block_markov", "streaming_llm", "h2o",
