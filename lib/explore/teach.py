@@ -173,10 +173,10 @@ def _shown(value) -> str:
 def move_text(explorer, move: Move) -> str:
     """The move in words, from its data: e.g. ``"Set noise σ to 0.01 and set accuracy ε to 1: <see>."``
 
-    A :class:`~lib.explore.spec.Choice` is a row of buttons: ``"Press “gaussian” (source): <see>."``
+    A :class:`~lib.explore.spec.Choice` is a row of buttons: ``"Press “gaussian” for source: <see>."``
     """
     params = {p.name: p for p in explorer.params}
-    parts = [f"press “{v}” ({params[n].text})" if isinstance(params[n], Choice) else
+    parts = [f"press “{v}” for {params[n].text}" if isinstance(params[n], Choice) else
              f"set {params[n].text} to {_shown(v)}" for n, v in move.values.items()]
     text = " and ".join(parts)
     return f"{text[0].upper()}{text[1:]}: {move.see.rstrip('.')}."

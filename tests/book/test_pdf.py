@@ -58,3 +58,13 @@ def test_explorers_print_as_figures():
 def test_statements_and_references_resolve(text):
     assert re.search(r"Theorem \d+(\.\d+)*", text), "no numbered theorem box in the PDF"
     assert "??" not in text, "an unresolved reference prints as ?? in the PDF"
+
+
+def test_explorers_print_with_their_captions_and_try_this_boxes(text):
+    from tests.viewtools import explorer_factories
+
+    explorers = [f() for part in ("primer", "bits", "kv") for _, f in explorer_factories(part)]
+    flat = re.sub(r"\s+", " ", text)
+    missing = [ex.name for ex in explorers if " ".join(ex.caption.split()[:6]) not in flat]
+    assert not missing, f"explorer captions missing from the PDF: {missing}"
+    assert flat.count("Try this") >= len(explorers), "a Try-this box is missing from the PDF"

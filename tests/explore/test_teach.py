@@ -89,7 +89,7 @@ def test_the_move_is_written_from_its_data():
     moves = [Move({"kind": "falling"}, "the line falls.", peak("line"), "down"),
              Move({"a": 3.0}, "steeper", peak("line"), "up")]
     ex = explorer(moves)
-    assert move_text(ex, moves[0]) == "Press “falling” (kind): the line falls."
+    assert move_text(ex, moves[0]) == "Press “falling” for kind: the line falls."
     assert move_text(ex, moves[1]) == "Set a to 3: steeper."
 
 
