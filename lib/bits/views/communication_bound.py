@@ -101,5 +101,5 @@ def communication_bits() -> Explorer:
                   note_value("bits (rate–distortion), ≥"), "up"),
              Move({"d": 256}, "in more dimensions the Fisher route pulls further ahead of rate–distortion",
                   _fisher_over_rd, "up")],
-            why="Describing θ to accuracy ε costs about d log(1/ε) bits; estimating it from noisy gradients costs "
-                "bits in proportion to σ²d²/ε², which dominates unless the noise is small."))
+            why="Describing θ to accuracy ε costs (d/2)·log₂(ds²/ε²) bits whatever the noise; learning it from "
+                "noisy gradients costs bits in proportion to σ²d²/ε², which dominates unless the noise is small."))
