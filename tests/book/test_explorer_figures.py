@@ -27,7 +27,8 @@ def explorer_output(name="demo", caption="What the demo shows."):
 
     ex = Explorer(name, [Param("a", 0.0, 1.0, 0.5, steps=3)], lambda a: View([Trace("t", [0, 1], [0, a])]),
                   caption=caption, try_this=TryThis("Does it move?", [
-                      Move({"a": 1.0}, "it rises", peak("t"), "up"), Move({"a": 0.0}, "it is flat", peak("t"), "down")]))
+                      Move({"a": 1.0}, "it rises", peak("t"), "up"),
+                      Move({"a": 0.0}, "it is flat", peak("t"), "down")]))
     document = new_document("page.md", get_default_settings(Parser))
     bundle = nodes.container(nb_element="mime_bundle")
     html = nodes.container(mime_type="text/html")
@@ -47,7 +48,8 @@ def test_an_explorer_output_becomes_a_labelled_figure_with_its_box():
     assert document.nameids["explorer-demo"] == "explorer-demo"
     assert figure.children[-1].astext() == "What the demo shows."
     assert isinstance(box, nodes.admonition) and box[0].astext() == "Try this"
-    assert [item.astext() for item in box.findall(nodes.list_item)] == ["Set a to 1: it rises.", "Set a to 0: it is flat."]
+    moves = [item.astext() for item in box.findall(nodes.list_item)]
+    assert moves == ["Set a to 1: it rises.", "Set a to 0: it is flat."]
 
 
 def test_an_output_without_teaching_text_is_left_alone():

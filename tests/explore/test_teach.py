@@ -101,7 +101,8 @@ def test_the_teaching_text_travels_in_the_static_html():
     meta = json.loads(payload)
     assert meta == teaching_meta(ex)
     assert meta["caption"] == "A line whose slope the reader moves."
-    assert meta["try"]["moves"] == ["Set a to 3: up.", "Set a to 1: down."] and meta["try"]["why"] == "Slopes scale lines."
+    assert meta["try"]["moves"] == ["Set a to 3: up.", "Set a to 1: down."]
+    assert meta["try"]["why"] == "Slopes scale lines."
 
 
 @needs_ipywidgets

@@ -85,16 +85,20 @@ def achievability_curves() -> Explorer:
                      Param("d", 4, 256, 64, values=D_GRID, integer=True, label="dimension d")],
                     compute, x_label="round t", y_label="mean squared error", log_x=True, log_y=True,
                     fixed_y=False,
-                    caption="Mean squared error against the round t of the four stored schemes (adaptive sign, SR(b), QSGD, "
-                            "rand-k) with the product lower bound and the full-precision error dσ²/T, for B and d on the stored "
+                    caption="Mean squared error against the round t of the four stored schemes (adaptive sign, SR(b), "
+                            "QSGD, "
+                            "rand-k) with the product lower bound and the full-precision error dσ²/T, for B and d on "
+                            "the stored "
                             "grid; the note gives each scheme's error over the bound at T = 4000.",
                     try_this=TryThis(
                         "Which scheme comes closest to the bound, and when?",
-                        [Move({"B": 1}, "with one bit a round the adaptive sign scheme stays within a small factor of the bound "
+                        [Move({"B": 1}, "with one bit a round the adaptive sign scheme stays within a small factor of "
+                                        "the bound "
                               "while SR(b) falls far behind", note_value("SR(b)"), "up"),
                          Move({"B": 256}, "with more bits than coordinates SR(b) closes in and passes the sign scheme",
                               note_value("SR(b)"), "down")],
-                        why="Sending signs adaptively spends each bit where the Fisher information is largest; stochastic rounding "
+                        why="Sending signs adaptively spends each bit where the Fisher information is largest; "
+                            "stochastic rounding "
                             "needs several bits per coordinate before it pays off."))
 
 

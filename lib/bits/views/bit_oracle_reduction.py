@@ -77,11 +77,11 @@ def sgd_gain() -> Explorer:
                 "‖x₀ − θ‖ from the optimum, against the statistical rate dσ²/t (d = 16).",
         try_this=TryThis(
             "Why does the step size 1/(t+1) matter?",
-            [Move({"gain": 1.0}, "with a = 1 SGD is the running mean of the gradients' answers: at t = 10⁴ it sits on "
-                  "dσ²/t and the start is forgotten", note_value("i.e."), "down"),
+            [Move({"gain": 1.0}, "with a = 1 the error at t = 10⁴ sits on dσ²/t: the start is forgotten",
+                  note_value("i.e."), "down"),
              Move({"gain": 0.25}, "with a = 1/4 the start is remembered: the error at t = 10⁴ is many times dσ²/t",
                   note_value("i.e."), "up"),
              Move({"start": 0.0}, "even from the optimum itself the small gain stays above dσ²/t",
                   note_value("i.e."), "down")],
-            why="On the quadratic SGD with step 1/(t+1) averages the oracle's answers, so it reaches the statistical "
-                "rate; a gain below 1/2 forgets both the start and the noise too slowly."))
+            why="On this quadratic the step 1/(t+1) reaches the statistical rate dσ²/t; a gain below 1/2 forgets "
+                "both the start and the noise too slowly."))

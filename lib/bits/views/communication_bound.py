@@ -94,7 +94,7 @@ def communication_bits() -> Explorer:
         caption="Total bits TB needed to reach the rms error ε: the rate–distortion bound (Theorem 1, prior "
                 "N(0, s²I)) against the Fisher route, which needs noise in the oracle; the larger bound binds.",
         try_this=TryThis(
-            "When do the noise, rather than the description of θ, set the bit budget?",
+            "When does the noise, rather than describing θ, set the bit budget?",
             [Move({"sigma": 0.0}, "without noise the Fisher route gives nothing and rate–distortion binds",
                   note_value("bits (rate–distortion), ≥"), "down"),
              Move({"sigma": 1.0}, "with unit noise the Fisher route asks for far more bits than describing θ",

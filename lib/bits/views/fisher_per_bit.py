@@ -162,7 +162,8 @@ def product_bound() -> Explorer:
             "Where does the bit budget stop mattering?",
             [Move({"B": 1}, "T grows sixteen-fold, but the total bits TB in the note stay put: below the kink only TB "
                   "matters", note_value("TB ≥"), "same"),
-             Move({"B": 64}, "past the kink at B = d/(2 ln 2) T sits on the statistical floor", note_value("T ≥"), "down"),
+             Move({"B": 64}, "past the kink at B = d/(2 ln 2) T sits on the statistical floor", note_value("T ≥"),
+                  "down"),
              Move({"d": 1024}, "a larger dimension moves the kink to the right", note_value("d/(2 ln 2) ="), "up")],
             why="Below d/(2 ln 2) bits a round the bound needs TB ≥ σ²d²/(4 ln 2·ε²) bits in total, however they are "
                 "spread over rounds; above it the noise alone sets T."))
@@ -206,7 +207,8 @@ def quantiser_calculator() -> Explorer:
                 "the unquantised value 1.",
         try_this=TryThis(
             "How much Fisher information can b bits carry?",
-            [Move({"b": 1}, "a single bit at the centre keeps 2/π of the information, more per bit sent than two bits do",
+            [Move({"b": 1}, "a single bit at the centre keeps 2/π of the information, more per bit sent than two bits "
+                            "do",
                   note_value("per bit sent ="), "up"),
              Move({"offset": 2.0}, "with the mean 2σ off the threshold that bit carries little", note_value("σ²I_Q ="),
                   "down"),

@@ -39,16 +39,20 @@ def discrete_vs_gaussian() -> Explorer:
                            label="alphabet size k = dimension d")],
                     compute, x_label="bits per sample (ℓ or B)", y_label="sample-size penalty over unconstrained",
                     log_x=True, log_y=True,
-                    caption="The sample-size penalty of bit-constrained estimation over unconstrained estimation against the "
-                            "bits per sample: k/2^ℓ for a k-ary distribution with ℓ-bit messages, d/(2 ln 2·B) for a Gaussian mean "
+                    caption="The sample-size penalty of bit-constrained estimation over unconstrained estimation "
+                            "against the "
+                            "bits per sample: k/2^ℓ for a k-ary distribution with ℓ-bit messages, d/(2 ln 2·B) for a "
+                            "Gaussian mean "
                             "in d = k dimensions.",
                     try_this=TryThis(
                         "Why are the Gaussian mean's bits so much more expensive?",
-                        [Move({"k": 4096}, "the discrete penalty is gone at ℓ = log₂ k = 12 bits, the Gaussian one only near "
+                        [Move({"k": 4096}, "the discrete penalty is gone at ℓ = log₂ k = 12 bits, the Gaussian one "
+                                           "only near "
                               "B = d/(2 ln 2)", note_value("and at B = d/(2 ln 2) ="), "up"),
                          Move({"k": 16}, "a small alphabet: both penalties vanish within a few bits",
                               note_value("and at B = d/(2 ln 2) ="), "down")],
-                        why="A k-ary sample is described exactly by log₂ k bits; a Gaussian gradient never is, and each of its d "
+                        why="A k-ary sample is described exactly by log₂ k bits; a Gaussian gradient never is, and "
+                            "each of its d "
                             "coordinates needs its own share of the bits."))
 
 

@@ -84,17 +84,22 @@ def regime_heatmap() -> Explorer:
                      Param("rho", 0.0, 0.9, 0.0, values=(0.0, 0.5, 0.9), label="correlation ρ")],
                     compute, x_label="log2 of bits per round B", y_label="log2 of dimension d", fixed_y=False,
                     height=480,
-                    caption="The binding lower bound on the rounds T (log₁₀) over bits per round B and dimension d, with the "
-                            "changes of regime: statistical | bit-limited (white) and statistical | communication (red dashed).",
+                    caption="The binding lower bound on the rounds T (log₁₀) over bits per round B and dimension d, "
+                            "with the "
+                            "changes of regime: statistical | bit-limited (white) and statistical | communication (red "
+                            "dashed).",
                     try_this=TryThis(
                         "Where does each bound bind?",
-                        [Move({"sigma": 0.01}, "a near-noiseless oracle: a communication-limited region appears, and the red "
+                        [Move({"sigma": 0.01}, "a near-noiseless oracle: a communication-limited region appears, and "
+                                               "the red "
                               "dashed boundary with it", finite_count("statistical | communication boundary"), "up"),
                          Move({"eps": 1.0}, "a loose target: the bit-limited region is gone",
                               finite_count("statistical | bit-limited boundary"), "down"),
-                         Move({"sigma": 10.0}, "a noisy oracle: the communication region vanishes and the white boundary returns "
+                         Move({"sigma": 10.0}, "a noisy oracle: the communication region vanishes and the white "
+                                               "boundary returns "
                               "at B ≈ d/(2 ln 2)", finite_count("statistical | communication boundary"), "down")],
-                        why="Noise makes each bit cost Fisher information (bit-limited), no noise makes describing θ the cost "
+                        why="Noise makes each bit cost Fisher information (bit-limited), no noise makes describing θ "
+                            "the cost "
                             "(communication); elsewhere the statistical bound binds."))
 
 
@@ -124,12 +129,15 @@ def scheme_distance() -> Explorer:
                     [Choice("scheme", list(_SCHEME_BY_LABEL), default=SCHEME_LABELS[SCHEMES[0]]),
                      Param("rho", 0.0, 0.9, 0.0, values=RHO_GRID, label="correlation ρ")],
                     compute, x_label="log2 of bits per round B", y_label="log2 of dimension d", fixed_y=False,
-                    caption="Measured error of one scheme after T = 4000 rounds over the product lower bound (log₁₀) on the "
+                    caption="Measured error of one scheme after T = 4000 rounds over the product lower bound (log₁₀) "
+                            "on the "
                             "stored (B, d) grid, with the statistical | bit-limited boundary; blank cells cannot run.",
                     try_this=TryThis(
                         "Which scheme stays near the bound over the whole plane?",
                         [Move({"scheme": "SR(b)"}, "SR(b) is close at large B but far above the bound at small B",
                               peak("log10(measured / bound)"), "up"),
-                         Move({"scheme": "rand-k"}, "rand-k's worst cell is better than SR(b)'s, still worse than the sign "
+                         Move({"scheme": "rand-k"}, "rand-k's worst cell is better than SR(b)'s, still worse than the "
+                                                    "sign "
                               "scheme's", peak("log10(measured / bound)"), "down")],
-                        why="On this grid only the adaptive sign scheme stays within a small factor of the bound in both regimes."))
+                        why="On this grid only the adaptive sign scheme stays within a small factor of the bound in "
+                            "both regimes."))

@@ -120,13 +120,17 @@ def block_markov() -> Explorer:
                      Param("L", 4, 512, default=64, integer=True, values=[4, 8, 16, 32, 64, 128, 256, 512],
                            label="block length L (tokens)")],
                     compute, x_label="memory m (tokens)", y_label="distortion (nats)", log_x=True, log_y=True,
-                    caption="Toy A: distortion against memory for a sliding window and for the block-Markov policy (blocks of "
+                    caption="Toy A: distortion against memory for a sliding window and for the block-Markov policy "
+                            "(blocks of "
                             "L tokens) at its mean memory 1.5L and its peak memory 2L, with the rate C·m^(−α/2).",
                     try_this=TryThis(
                         "Does a block-Markov cache beat a sliding window of the same peak memory?",
-                        [Move({"beta": 2.0}, "with a faster-decaying dependence block-Markov falls further behind sliding(2L)",
+                        [Move({"beta": 2.0}, "with a faster-decaying dependence block-Markov falls further behind "
+                                             "sliding(2L)",
                               _block_over_sliding, "up"),
-                         Move({"beta": 0.75}, "with a slow decay the gap narrows, but block-Markov stays above sliding(2L)",
+                         Move({"beta": 0.75}, "with a slow decay the gap narrows, but block-Markov stays above "
+                                              "sliding(2L)",
                               _block_over_sliding, "down")],
-                        why="Block-Markov forgets its context every L tokens, so at the same peak memory it is never better than "
+                        why="Block-Markov forgets its context every L tokens, so at the same peak memory it is never "
+                            "better than "
                             "the sliding window; the gap is largest when recent tokens matter most."))

@@ -158,13 +158,17 @@ def equal_budget() -> Explorer:
                      Param("w", min(grid), max(grid), default=64, integer=True, values=grid,
                            label="budget w (tokens)")],
                     compute, x_label="budget w (tokens)", y_label="mean KL (nats)", log_x=True, log_y=True,
-                    caption="Measured mean KL of the next-token law against the budget w for every stored policy at equal "
+                    caption="Measured mean KL of the next-token law against the budget w for every stored policy at "
+                            "equal "
                             "budget; the note gives each policy's ratio to the sliding window at the chosen w.",
                     try_this=TryThis(
                         "Which policy wastes its budget?",
-                        [Move({"w": 256}, "random retention falls further behind the sliding window as the budget grows",
+                        [Move({"w": 256}, "random retention falls further behind the sliding window as the budget "
+                                          "grows",
                               note_value("random ÷ sliding ="), "up"),
-                         Move({"model": "Gemma-3-270M"}, "on Gemma-3-270M the sink does not help: sink + recent lies above the "
-                              "sliding window", note_value("sink+recent ÷ sliding ="), "up")],
-                        why="Keeping the most recent tokens is what a power-law decay rewards; which extra token helps (a sink) "
+                         Move({"model": "Gemma-3-270M"}, "on Gemma-3-270M at this budget the sink does not help: sink "
+                                                         "+ recent "
+                              "lies above the sliding window", note_value("sink+recent ÷ sliding ="), "up")],
+                        why="Keeping the most recent tokens is what a power-law decay rewards; which extra token helps "
+                            "(a sink) "
                             "depends on the model."))

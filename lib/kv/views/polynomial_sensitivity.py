@@ -207,14 +207,19 @@ def fit_range() -> Explorer:
                      Param("w_hi", 23, 256, default=32, integer=True, values=[23, 32, 45, 64, 128, 256],
                            label="fit up to w (tokens)")],
                     compute, x_label="window w (tokens)", y_label="mean KL (nats)", log_x=True, log_y=True,
-                    caption="The measured mean KL Δ(w) with its 95% band, and a power law and an exponential fitted on a "
-                            "chosen range of windows and extrapolated over the whole grid; the note gives α and each fit's error "
+                    caption="The measured mean KL Δ(w) with its 95% band, and a power law and an exponential fitted on "
+                            "a "
+                            "chosen range of windows and extrapolated over the whole grid; the note gives α and each "
+                            "fit's error "
                             "outside the range.",
                     try_this=TryThis(
                         "Is the decay a power law or an exponential?",
-                        [Move({"w_hi": 128}, "fitted up to 128 tokens, the power law extrapolates to the held-out windows within "
+                        [Move({"w_hi": 128}, "fitted up to 128 tokens, the power law extrapolates to the held-out "
+                                             "windows within "
                               "a fraction of a decade", note_value("power law"), "down"),
-                         Move({"w_lo": 16}, "fitted from 16 tokens, the exponential still misses the held-out windows by more",
+                         Move({"w_lo": 16}, "fitted from 16 tokens, the exponential still misses the held-out windows "
+                                            "by more",
                               note_value("exponential"), "down")],
-                        why="A power law fitted on any range predicts the rest; an exponential fitted on one range fails "
+                        why="A power law fitted on any range predicts the rest; an exponential fitted on one range "
+                            "fails "
                             "outside it: Δ(w) decays polynomially."))

@@ -125,16 +125,20 @@ def toy_a_policies() -> Explorer:
                            label="random pool t (tokens)")],
                     compute, x_label="memory m (tokens)", y_label="distortion (nats)", log_x=True, log_y=True,
                     caption="Toy A: distortion against the memory m for the model run on the last m tokens, the best "
-                            "suffix-only predictor, m random tokens of the last t, and the power law C·m^(−α) with α = 2β − 1.",
+                            "suffix-only predictor, m random tokens of the last t, and the power law C·m^(−α) with α = "
+                            "2β − 1.",
                     try_this=TryThis(
                         "What does keeping random tokens instead of the recent ones cost?",
-                        [Move({"beta": 2.0}, "a faster decay α = 3: the suffix's distortion collapses while the random policy's "
-                              "barely moves", ratio_at("random m of the last t tokens", "model run on the last m tokens", 64), "up"),
+                        [Move({"beta": 2.0}, "a faster decay α = 3: the suffix's distortion collapses while the random "
+                                             "policy's "
+                              "barely moves", ratio_at("random m of the last t tokens", "model run on the last m "
+                                                                                        "tokens", 64), "up"),
                          Move({"t": 4096}, "drawing from a longer past makes the random policy worse still",
                               ratio_at("random m of the last t tokens", "model run on the last m tokens", 64), "up"),
                          Move({"s": 2.0}, "the noise s scales every curve by the same factor: the ratio stays",
                               ratio_at("random m of the last t tokens", "model run on the last m tokens", 64), "same")],
-                        why="When dependence decays with distance the recent tokens carry the information: a suffix-only cache "
+                        why="When dependence decays with distance the recent tokens carry the information: a "
+                            "suffix-only cache "
                             "loses C·m^(−α), a random one loses a constant share."))
 
 

@@ -193,8 +193,11 @@ def window_theorem(C: float | None = None, alpha: float | None = None, n_full: i
                         "How sensitive is the window to the exponent α?",
                         [Move({"alpha": 0.5}, "a slower decay α = 1/2: the window for the same ε grows many times over",
                               note_value(") ="), "up"),
-                         Move({"eps": 0.001}, "a tighter target: the window grows as ε^(−1/α), here ε^(−2)", note_value(") ="), "up"),
-                         Move({"model": "Llama-3.2-3B"}, "a larger model: the same window in tokens takes several times the memory",
+                         Move({"eps": 0.001}, "a tighter target: the window grows as ε^(−1/α), here ε^(−2)",
+                              note_value(") ="), "up"),
+                         Move({"model": "Llama-3.2-3B"}, "a larger model: the same window in tokens takes several "
+                                                         "times the memory",
                               peak("window memory, w(ε) tokens"), "up")],
-                        why="The window is Θ(ε^(−1/α)): a small α makes every factor in ε expensive, and the model's shape turns "
+                        why="The window is Θ(ε^(−1/α)): a small α makes every factor in ε expensive, and the model's "
+                            "shape turns "
                             "tokens into bytes."))

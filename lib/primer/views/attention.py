@@ -86,7 +86,8 @@ def window_and_sink() -> Explorer:
                               "on the output change grows", note_value("the kept tokens had mass"), "down"),
                          Move({"sink_logit": 6.0}, "a heavier sink draws even more weight, and the window without it "
                               "keeps almost none", note_value("the kept tokens had mass"), "down"),
-                         Move({"policy": "window + sink"}, "keeping token 0 restores nearly all the mass and the output "
+                         Move({"policy": "window + sink"}, "keeping token 0 restores nearly all the mass and the "
+                                                           "output "
                               "hardly changes", note_value("the kept tokens had mass"), "up")],
                         why="The output moves by at most 2(1 − kept mass)·max‖v‖: what matters is the mass kept, "
                             "and a sink holds much of it."))

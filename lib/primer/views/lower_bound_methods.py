@@ -49,7 +49,8 @@ def four_methods() -> Explorer:
                             "in standard errors; the top curve is the better of the sample mean and the estimate 0.",
                     try_this=TryThis(
                         "Which methods keep up with the dimension?",
-                        [Move({"d": 1}, "in one dimension Le Cam's two-point bound is at its best", peak("Le Cam"), "up"),
+                        [Move({"d": 1}, "in one dimension Le Cam's two-point bound is at its best", peak("Le Cam"),
+                              "up"),
                          Move({"d": 1024}, "at d = 1024 Le Cam's bound has fallen by three orders of magnitude",
                               peak("Le Cam"), "down"),
                          Move({"d": 1}, "back at d = 1, the van Trees curve has not moved: per dσ²/n it does not "

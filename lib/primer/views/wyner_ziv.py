@@ -59,7 +59,8 @@ def wyner_ziv() -> Explorer:
                               note_value("R_WZ ="), "up"),
                          Move({"sigma_n": 0.125}, "precise side information: R_WZ falls to a fraction of a bit",
                               note_value("R_WZ ="), "down"),
-                         Move({"sigma_x": 2.0}, "a wider X raises R_X by one bit while R_WZ hardly moves: the saving grows",
+                         Move({"sigma_x": 2.0}, "a wider X raises R_X by one bit while R_WZ hardly moves: the saving "
+                                                "grows",
                               _saving, "up")],
                         why="For Gaussians the encoder loses nothing by not seeing Y: it pays only for what the "
                             "decoder cannot guess, σ²(X|Y)."))
