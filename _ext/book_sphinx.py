@@ -20,7 +20,8 @@ Listed in ``_config.yml`` under ``sphinx.local_extensions`` (this folder, ``_ext
    (explorers then say live mode is unavailable);
 7. after the build, scans every HTML page and warns (so ``-W`` fails the build) about any script, stylesheet,
    image or frame loaded from outside the site, and about any static ipywidgets embed, whose sliders would move
-   without changing their figure.
+   without changing their figure;
+8. makes every explorer a numbered figure with its caption and its "Try this" box (``explorer_figures.py``).
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 import browser_runtime
+import explorer_figures
 from lib.explore.explorer import MODE_VARIABLE
 
 __all__ = ["setup", "source_fingerprint", "external_resources"]
@@ -182,4 +184,5 @@ def setup(app):
     app.add_css_file("book-explorer.css")
     app.connect("html-page-context", _offer_executed_notebook, priority=500)
     app.connect("build-finished", _check_offline)
+    explorer_figures.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -103,3 +103,23 @@ def test_explorers_run_without_matplotlib():
         "print('ok')\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-3000:]
+
+
+@pytest.mark.parametrize("part,factory", FACTORIES)
+def test_every_explorer_has_a_caption_and_a_try_this_box(part, factory):
+    ex = factory()
+    assert ex.caption and len(ex.caption) >= 40, f"{ex.name}: no caption (Explorer(..., caption=...))"
+    assert ex.try_this is not None, f"{ex.name}: no Try-this box (Explorer(..., try_this=TryThis(...)))"
+    assert ex.try_this.question.endswith("?"), f"{ex.name}: the Try-this box should ask a question"
+
+
+@pytest.mark.parametrize("part,factory", FACTORIES)
+def test_every_try_this_move_does_what_the_box_says(part, factory):
+    """Each move is made from the previous state and the watched number must go the declared way."""
+    from lib.explore.teach import outcomes
+
+    ex = factory()
+    wrong = [f"move {i} {o.move.values}: {o.move.change} claimed, {o.before:.4g} -> {o.after:.4g}"
+             for i, o in enumerate(outcomes(ex), 1) if not o.holds]
+    assert not wrong, f"{ex.name}: {wrong}"
+    assert any(o.move.change != "same" for o in outcomes(ex)), f"{ex.name}: no move changes anything"

@@ -13,5 +13,6 @@ Example
 """
 from .explorer import MODE_VARIABLE, Explorer, mode
 from .spec import Choice, Param, Trace, View
+from .teach import Move, TryThis
 
-__all__ = ["Explorer", "Param", "Choice", "Trace", "View", "mode", "MODE_VARIABLE"]
+__all__ = ["Explorer", "Param", "Choice", "Trace", "View", "Move", "TryThis", "mode", "MODE_VARIABLE"]

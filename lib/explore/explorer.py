@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from .spec import Choice, Param, View
+from .teach import TryThis, check_teaching
 
 __all__ = ["Explorer", "MODE_VARIABLE", "mode"]
 
@@ -59,6 +60,12 @@ class Explorer:
     seed : int, optional
         For an explorer that simulates: ``compute`` then takes a keyword ``seed``, the static book and a kernel
         draw with this seed, and the browser's "re-run" control passes a new one.
+    caption : str, optional
+        What the figure shows, in plain text: the book numbers it as a figure ("Fig. 13.2", cited as
+        ``{numref}`explorer-<name>```), a kernel shows it under the widget (:mod:`lib.explore.teach`).
+    try_this : lib.explore.teach.TryThis, optional
+        The "Try this" box under the explorer: a question and two or three slider moves whose claims a test
+        computes (:func:`lib.explore.teach.outcomes`).
     """
 
     name: str
@@ -71,6 +78,8 @@ class Explorer:
     fixed_y: bool = True
     height: int = 420
     seed: int | None = None
+    caption: str | None = None
+    try_this: TryThis | None = None
     source: dict = field(default_factory=dict, init=False, repr=False)
     _cache: dict = field(default_factory=dict, init=False, repr=False)
 
@@ -94,6 +103,7 @@ class Explorer:
                 f"{sorted(accepted)}. Name each Param after a keyword of compute() (and accept `seed` if the "
                 "explorer declares one)."
             )
+        check_teaching(self)
         from .browser import factory_source
 
         self.source = factory_source(self.name)

@@ -5,6 +5,7 @@ import numpy as np
 
 from .figure import fixed_y_range, layout, plotly_traces
 from .spec import Choice
+from .teach import teaching_html
 
 __all__ = ["live_y_range", "render_live", "slider_for"]
 
@@ -44,9 +45,10 @@ def live_y_range(explorer, fixed, view):
 
 
 def render_live(explorer):
-    """A VBox of sliders, the figure and the note; moving a slider calls ``explorer.view`` again.
+    """A VBox of sliders, the figure, the note, the caption and the Try-this box; a move calls ``explorer.view``.
 
-    The y axis keeps the built book's range (:meth:`Explorer.y_range`), so a move shows as a move.
+    The y axis keeps the built book's range (:meth:`Explorer.y_range`), so a move shows as a move. A
+    :class:`~lib.explore.spec.Choice` is a row of toggle buttons.
     """
     import ipywidgets as w
     import plotly.graph_objects as go
@@ -70,7 +72,8 @@ def render_live(explorer):
     for s in sliders.values():
         s.observe(redraw, names="value")
     redraw()
-    box = w.VBox([*sliders.values(), out, note])
+    teaching = teaching_html(explorer)
+    box = w.VBox([*sliders.values(), out, note, *([w.HTML(teaching)] if teaching else [])])
     box.sliders = sliders
     box.redraw = redraw
     box.figure = lambda: shown["figure"]

@@ -111,18 +111,18 @@ class Param:
 
 @dataclass(frozen=True)
 class Choice:
-    """A categorical parameter (a model, a scheme, a policy): a slider over named options.
+    """A categorical parameter (a model, a scheme, a policy): a row of buttons, one per named option.
 
     Parameters
     ----------
     name : str
         Keyword argument of the compute function.
     options : sequence of str
-        The options, in slider order; the compute function receives one of them.
+        The options, in button order; the compute function receives one of them.
     default : str
         The option shown first.
     label : str, optional
-        Text shown beside the slider; defaults to ``name``.
+        Text shown beside the buttons; defaults to ``name``.
     """
 
     name: str

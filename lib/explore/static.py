@@ -13,6 +13,7 @@ import json
 
 from .figure import layout, trace_data, trace_style
 from .spec import Choice
+from .teach import teaching_meta
 
 __all__ = ["live_range", "render_static", "static_spec"]
 
@@ -59,16 +60,25 @@ def live_range(param) -> dict:
     return {"live": "range", "low": param.low, "high": param.high, "log": param.log, "integer": param.integer}
 
 
+def _json(data) -> str:
+    return json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+
+
 def render_static(explorer) -> str:
-    """HTML fragment: controls, plot area, note and the embedded spec."""
-    spec = json.dumps(static_spec(explorer), separators=(",", ":")).replace("</", "<\\/")
+    """HTML fragment: controls, plot area, note, the embedded spec and the teaching text.
+
+    The teaching text (caption and Try-this box, :func:`lib.explore.teach.teaching_meta`) is read by the book's
+    Sphinx extension, which makes the explorer a numbered figure with the id ``explorer-<name>``.
+    """
+    spec = _json(static_spec(explorer))
     name = html.escape(explorer.name)
     return (
-        f'<div class="book-explorer" id="explorer-{name}" data-explorer="{name}">'
+        f'<div class="book-explorer" data-explorer="{name}">'
         '<div class="book-explorer-controls"></div>'
         f'<div class="book-explorer-plot" style="min-height:{int(explorer.height)}px"></div>'
         '<p class="book-explorer-note"></p>'
         '<noscript>This explorer needs JavaScript (no network): its states are embedded in the page.</noscript>'
         f'<script type="application/json" class="book-explorer-spec">{spec}</script>'
+        f'<script type="application/json" class="book-explorer-teach">{_json(teaching_meta(explorer))}</script>'
         "</div>"
     )

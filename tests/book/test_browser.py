@@ -155,7 +155,41 @@ def test_every_slider_of_every_explorer_changes_its_figure(browser, site, built_
                     after = (figure_data(page, plot), root.locator(".book-explorer-note").inner_text())
                     if after == before:
                         still.append(f"{rel} explorer {root.get_attribute('data-explorer')} slider {i}")
+                buttons = root.locator("div.book-explorer-buttons button[aria-pressed=false]")
+                for i in range(buttons.count()):
+                    before = (figure_data(page, plot), root.locator(".book-explorer-note").inner_text())
+                    buttons.nth(0).click()  # the pressed one leaves this list: the next unpressed is first
+                    after = (figure_data(page, plot), root.locator(".book-explorer-note").inner_text())
+                    if after == before:
+                        still.append(f"{rel} explorer {root.get_attribute('data-explorer')} option button {i}")
             assert not outside, outside
         finally:
             context.close()
     assert not still, f"sliders that change nothing: {still}"
+
+
+def test_named_options_are_buttons(browser, site, built_book):
+    """A Choice (a model, a scheme) is a row of buttons, the chosen one pressed; a click swaps the figure."""
+    pages = [rel for rel in sorted(set(explorer_pages(built_book.html)))
+             if '"live":"options"' in (built_book.html / rel).read_text(errors="replace")]
+    assert pages, "no built page has an explorer with named options"
+    context, page, outside, _ = open_offline(browser, f"{site}/{pages[0]}")
+    try:
+        page.wait_for_selector("div.book-explorer[data-mounted]", timeout=20_000)
+        root = page.locator("div.book-explorer:has(div.book-explorer-buttons)").first
+        group = root.locator("div.book-explorer-buttons").first
+        buttons = group.locator("button")
+        name = buttons.first.get_attribute("data-param")
+        assert root.locator(f'input[data-param="{name}"]').count() == 0, "named options are still a slider"
+        pressed = [buttons.nth(i).get_attribute("aria-pressed") for i in range(buttons.count())]
+        assert buttons.count() >= 2 and pressed.count("true") == 1, pressed
+        plot = root.locator(".book-explorer-plot")
+        before, state = figure_data(page, plot), root.get_attribute("data-state")
+        target = pressed.index("false")
+        buttons.nth(target).click()
+        assert buttons.nth(target).get_attribute("aria-pressed") == "true"
+        assert [buttons.nth(i).get_attribute("aria-pressed") for i in range(buttons.count())].count("true") == 1
+        assert root.get_attribute("data-state") != state and figure_data(page, plot) != before
+        assert not outside, outside
+    finally:
+        context.close()

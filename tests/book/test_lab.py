@@ -134,6 +134,7 @@ def test_page_opens_runs_and_slides_as_a_notebook(browser, lab, rel):
         page.wait_for_function(FIGURE_STATE, arg=handle, timeout=60_000)
         data0, range0 = handle.evaluate(FIGURE_STATE)
         slider = explorer.locator(".widget-slider .noUi-target, .widget-slider .slider").first
+        slider.scroll_into_view_if_needed()  # the explorer (caption and Try-this box under it) outgrows the window
         box = slider.bounding_box()
         page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] / 2)
         page.wait_for_function(f"([box, d]) => {{ const s = ({FIGURE_STATE})(box); return s && s[0] !== d; }}",

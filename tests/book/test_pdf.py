@@ -67,3 +67,13 @@ def test_index_and_results_are_in_the_pdf(text):
         assert term in index, f"{term!r} is not in the PDF's index"
     assert "What to remember" in text and "stated in the paper" in text
     assert "conj-bits-correlated-product (book/bits" not in text, "sphinx-proof's index of raw labels is printed"
+
+
+def test_explorers_print_with_their_captions_and_try_this_boxes(text):
+    from tests.viewtools import explorer_factories
+
+    explorers = [f() for part in ("primer", "bits", "kv") for _, f in explorer_factories(part)]
+    flat = re.sub(r"\s+", " ", text)
+    missing = [ex.name for ex in explorers if " ".join(ex.caption.split()[:6]) not in flat]
+    assert not missing, f"explorer captions missing from the PDF: {missing}"
+    assert flat.count("Try this") >= len(explorers), "a Try-this box is missing from the PDF"

@@ -149,7 +149,7 @@ class TestStaticSpec:
 
     def test_html_embeds_parseable_spec(self):
         html = two_slider_explorer().static_html()
-        assert 'id="explorer-parabola"' in html
+        assert 'data-explorer="parabola"' in html and 'id="explorer-parabola"' not in html  # the figure's id
         payload = re.search(r'<script type="application/json" class="book-explorer-spec">(.*?)</script>', html).group(1)
         spec = json.loads(payload.replace("<\\/", "</"))
         assert [p["name"] for p in spec["params"]] == ["a", "b"]
@@ -239,9 +239,15 @@ class TestChoiceAndBands:
             self.explorer().view(model="huge")
 
     @needs_ipywidgets
-    def test_live_choice_is_a_toggle(self):
+    def test_live_choice_is_a_row_of_buttons(self):
+        import ipywidgets
         slider = self.explorer().widget().sliders["model"]
+        assert isinstance(slider, ipywidgets.ToggleButtons)
         assert list(slider.options) == ["small", "large"] and slider.value == "large"
+
+    def test_static_choice_is_marked_for_buttons(self):
+        spec = static_spec(self.explorer())
+        assert [p["live"] for p in spec["params"]] == ["options", "range"]
 
     def test_band_fills_to_previous_trace_without_second_legend_entry(self):
         from lib.explore.figure import trace_style

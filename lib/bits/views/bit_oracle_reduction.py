@@ -5,6 +5,7 @@ import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
 from lib.explore.style import PALETTE, axes, color, done, log_decades
+from lib.explore.teach import Move, TryThis, note_value
 
 from ..simulate import sgd_error
 
@@ -71,4 +72,16 @@ def sgd_gain() -> Explorer:
          Param("start", 0.0, 1000.0, default=100.0, values=[0.0, 1.0, 10.0, 100.0, 1000.0],
                label="start distance ‖x₀ − θ‖"),
          Param("sigma", 0.5, 2.0, default=1.0, values=[0.5, 1.0, 2.0], label="noise σ")],
-        _sgd_gain_view, x_label="round t", y_label="mean squared error", log_x=True, log_y=True)
+        _sgd_gain_view, x_label="round t", y_label="mean squared error", log_x=True, log_y=True,
+        caption="Exact mean squared error of SGD with the step a/(t+1) on the quadratic, from a start at distance "
+                "‖x₀ − θ‖ from the optimum, against the statistical rate dσ²/t (d = 16).",
+        try_this=TryThis(
+            "Why does the step size 1/(t+1) matter?",
+            [Move({"gain": 1.0}, "with a = 1 the error at t = 10⁴ sits on dσ²/t: the start is forgotten",
+                  note_value("i.e."), "down"),
+             Move({"gain": 0.25}, "with a = 1/4 the start is remembered: the error at t = 10⁴ is many times dσ²/t",
+                  note_value("i.e."), "up"),
+             Move({"start": 0.0}, "even from the optimum itself the small gain stays above dσ²/t",
+                  note_value("i.e."), "down")],
+            why="On this quadratic the step 1/(t+1) reaches the statistical rate dσ²/t; a gain below 1/2 forgets "
+                "both the start and the noise too slowly."))

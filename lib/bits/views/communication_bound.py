@@ -5,6 +5,7 @@ import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
 from lib.explore.style import PALETTE, axes, color, done, log_decades
+from lib.explore.teach import Move, TryThis, note_value
 
 from ..bounds import communication_lower_bound, fisher_route_bits
 from ..noiseless import bisection_error, uniform_distortion_bound
@@ -69,6 +70,11 @@ def _communication_view(d, s, sigma, eps):
             f"{binding} binds")
 
 
+def _fisher_over_rd(view) -> float:
+    """The Fisher route's TB over the rate–distortion TB, read from the explorer's note."""
+    return note_value("bits (rate–distortion), ≥")(view) / note_value("TB ≥")(view)
+
+
 def communication_bits() -> Explorer:
     """Total bits ``TB`` needed against the target ``eps``: rate-distortion vs the Fisher route, prior N(0, s^2 I).
 
@@ -84,4 +90,16 @@ def communication_bits() -> Explorer:
          Param("sigma", 0.0, 1.0, default=0.1, values=[0.0, 0.01, 0.1, 1.0], label="noise σ"),
          Param("eps", 0.01, 3.0, default=0.1, values=[0.01, 0.03, 0.1, 0.3, 1.0, 3.0], log=True,
                label="target ε")],
-        _communication_view, x_label="target rms error ε", y_label="total bits TB", log_x=True, log_y=True)
+        _communication_view, x_label="target rms error ε", y_label="total bits TB", log_x=True, log_y=True,
+        caption="Total bits TB needed to reach the rms error ε: the rate–distortion bound (Theorem 1, prior "
+                "N(0, s²I)) against the Fisher route, which needs noise in the oracle; the larger bound binds.",
+        try_this=TryThis(
+            "When does the noise, rather than describing θ, set the bit budget?",
+            [Move({"sigma": 0.0}, "without noise the Fisher route gives nothing and rate–distortion binds",
+                  note_value("bits (rate–distortion), ≥"), "down"),
+             Move({"sigma": 1.0}, "with unit noise the Fisher route asks for far more bits than describing θ",
+                  note_value("bits (rate–distortion), ≥"), "up"),
+             Move({"d": 256}, "in more dimensions the Fisher route pulls further ahead of rate–distortion",
+                  _fisher_over_rd, "up")],
+            why="Describing θ to accuracy ε costs (d/2)·log₂(ds²/ε²) bits whatever the noise; learning it from "
+                "noisy gradients costs bits in proportion to σ²d²/ε², which dominates unless the noise is small."))

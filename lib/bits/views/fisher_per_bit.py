@@ -8,6 +8,7 @@ import numpy as np
 from lib.explore import Explorer, Param, Trace, View
 from lib.explore.style import PALETTE, axes, color, done, log_decades
 from lib.explore.tables import show_table
+from lib.explore.teach import Move, TryThis, note_value
 
 from ..bounds import LN2, bit_limited_threshold, rounds_lower_bound
 from ..scheme_theory import sign_asymptote
@@ -153,7 +154,19 @@ def product_bound() -> Explorer:
          Param("d", 16, 1024, default=64, values=[16, 64, 256, 1024], integer=True, label="dimension d"),
          Param("sigma", 0.5, 2.0, default=1.0, values=[0.5, 1.0, 2.0], label="noise σ"),
          Param("eps", 0.1, 1.0, default=0.3, values=[0.1, 0.3, 1.0], log=True, label="target ε")],
-        _product_view, x_label="bits per round B", y_label="rounds T", log_x=True, log_y=True)
+        _product_view, x_label="bits per round B", y_label="rounds T", log_x=True, log_y=True,
+        caption="Rounds T needed against the bits per round B: the product bound T(ε), the larger of its "
+                "statistical term σ²d/(2ε²) and its bit-limited term σ²d²/(4 ln 2·Bε²), and the adaptive sign "
+                "scheme's asymptotic rounds.",
+        try_this=TryThis(
+            "Where does the bit budget stop mattering?",
+            [Move({"B": 1}, "T grows sixteen-fold, but the total bits TB in the note stay put: below the kink only TB "
+                  "matters", note_value("TB ≥"), "same"),
+             Move({"B": 64}, "past the kink at B = d/(2 ln 2) T sits on the statistical floor", note_value("T ≥"),
+                  "down"),
+             Move({"d": 1024}, "a larger dimension moves the kink to the right", note_value("d/(2 ln 2) ="), "up")],
+            why="Below d/(2 ln 2) bits a round the bound needs TB ≥ σ²d²/(4 ln 2·ε²) bits in total, however they are "
+                "spread over rounds; above it the noise alone sets T."))
 
 
 def _quantiser_view(b, offset, step):
@@ -188,4 +201,18 @@ def quantiser_calculator() -> Explorer:
          Param("offset", 0.0, 2.0, default=0.0, values=[0.0, 0.5, 1.0, 2.0], label="mean offset (θ − centre)/σ"),
          Param("step", 0.05, 3.0, default=1.0, values=[0.05, 0.1, 0.2, 0.32, 0.56, 1.0, 2.0, 3.0], log=True,
                label="step Δ/σ")],
-        _quantiser_view, x_label="threshold spacing Δ/σ", y_label="fisher information (1/σ²)", log_x=True)
+        _quantiser_view, x_label="threshold spacing Δ/σ", y_label="fisher information (1/σ²)", log_x=True,
+        caption="Fisher information σ²I_Q of a uniform b-bit quantiser of one Gaussian gradient coordinate against "
+                "its threshold spacing Δ/σ, also per bit sent, with the mean offset from the quantiser's centre and "
+                "the unquantised value 1.",
+        try_this=TryThis(
+            "How much Fisher information can b bits carry?",
+            [Move({"b": 1}, "a single bit at the centre keeps 2/π of the information, more per bit sent than two bits "
+                            "do",
+                  note_value("per bit sent ="), "up"),
+             Move({"offset": 2.0}, "with the mean 2σ off the threshold that bit carries little", note_value("σ²I_Q ="),
+                  "down"),
+             Move({"b": 5}, "five bits cover the offset again and recover most of the information",
+                  note_value("σ²I_Q ="), "up")],
+            why="Information per bit is largest for one bit aimed at the mean: the adaptive sign scheme, which keeps "
+                "its thresholds at the current estimate, is built on this."))

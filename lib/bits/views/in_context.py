@@ -7,6 +7,7 @@ import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
 from lib.explore.tables import show_table
+from lib.explore.teach import Move, TryThis, note_value
 
 from ..bounds import LN2
 from ..literature import discrete_bit_factor, gaussian_bit_factor
@@ -37,7 +38,22 @@ def discrete_vs_gaussian() -> Explorer:
                     [Param("k", 16, 4096, 256, values=(16, 64, 256, 1024, 4096), log=True, integer=True,
                            label="alphabet size k = dimension d")],
                     compute, x_label="bits per sample (ℓ or B)", y_label="sample-size penalty over unconstrained",
-                    log_x=True, log_y=True)
+                    log_x=True, log_y=True,
+                    caption="The sample-size penalty of bit-constrained estimation over unconstrained estimation "
+                            "against the "
+                            "bits per sample: k/2^ℓ for a k-ary distribution with ℓ-bit messages, d/(2 ln 2·B) for a "
+                            "Gaussian mean "
+                            "in d = k dimensions.",
+                    try_this=TryThis(
+                        "Why are the Gaussian mean's bits so much more expensive?",
+                        [Move({"k": 4096}, "the discrete penalty is gone at ℓ = log₂ k = 12 bits, the Gaussian one "
+                                           "only near "
+                              "B = d/(2 ln 2)", note_value("and at B = d/(2 ln 2) ="), "up"),
+                         Move({"k": 16}, "a small alphabet: both penalties vanish within a few bits",
+                              note_value("and at B = d/(2 ln 2) ="), "down")],
+                        why="A k-ary sample is described exactly by log₂ k bits; a Gaussian gradient never is, and "
+                            "each of its d "
+                            "coordinates needs its own share of the bits."))
 
 
 def format_table(table: dict):

@@ -6,6 +6,7 @@ import numpy as np
 from lib.explore import Explorer, Param, Trace, View
 from lib.explore.tables import show_table
 from lib.explore.style import color
+from lib.explore.teach import Move, TryThis, note_value
 
 from ..bounds import mse_lower_bound
 from ..routes import assouad_sdpi_bound, tail_scheme_budget, truncation_level
@@ -52,7 +53,18 @@ def routes_bounds() -> Explorer:
                label="bits per round B"),
          Param("fail", 0.01, 0.5, default=0.1, values=[0.01, 0.1, 0.5], log=True,
                label="truncation failure probability")],
-        _routes_view, x_label="rounds T", y_label="mean squared error (σ = 1)", log_x=True, log_y=True)
+        _routes_view, x_label="rounds T", y_label="mean squared error (σ = 1)", log_x=True, log_y=True,
+        caption="Lower bounds on the error against the rounds T: the van Trees product bound, Assouad's method "
+                "with the strong data-processing inequality (local constant κ = 1, and after truncation κ = 4τ²), and "
+                "the entropy-coded tail-threshold scheme.",
+        try_this=TryThis(
+            "What does the truncation route lose against van Trees?",
+            [Move({"fail": 0.01}, "a smaller failure probability needs a larger truncation τ, and the factor 4τ² it "
+                  "costs grows", note_value("costing a further factor 4τ² ="), "up"),
+             Move({"d": 16}, "in fewer dimensions τ shrinks and the truncated bound loses less",
+                  note_value("costing a further factor 4τ² ="), "down")],
+            why="Truncation makes the Gaussian oracle bounded so that the data-processing constant exists, at the "
+                "price 4τ², which grows with d and T; van Trees needs no truncation."))
 
 
 def efficiency_table(table: dict):

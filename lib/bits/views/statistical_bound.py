@@ -7,6 +7,7 @@ import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
 from lib.explore.style import PALETTE, axes, color, done, log_decades
+from lib.explore.teach import Move, TryThis, note_value
 from lib.infotheory import bayes_risk_cos2, cos2_prior_variance, gaussian_location_bayes_risk
 
 from ..bounds import min_rounds, mse_lower_bound, rounds_lower_bound
@@ -86,4 +87,14 @@ def statistical_bound() -> Explorer:
          Param("sigma", 0.25, 2.0, default=1.0, values=[0.25, 0.5, 1.0, 2.0], label="noise σ"),
          Param("r", 0.5, 4.0, default=1.0, values=[0.5, 1.0, 2.0, 4.0], label="prior half-width r"),
          Param("eps", 0.1, 3.0, default=0.3, values=[0.1, 0.3, 1.0, 3.0], log=True, label="target ε")],
-        _statistical_view, x_label="rounds T", y_label="mean squared error", log_x=True, log_y=True)
+        _statistical_view, x_label="rounds T", y_label="mean squared error", log_x=True, log_y=True,
+        caption="The van Trees bound, the exact Bayes risk (posterior mean) and dσ²/T against the rounds T, with "
+                "the target ε² and the rounds the van Trees bound needs to reach it.",
+        try_this=TryThis(
+            "How many rounds does an accuracy ε cost?",
+            [Move({"eps": 0.1}, "three times the accuracy costs about nine times the rounds", note_value("T ≥"), "up"),
+             Move({"r": 4.0}, "a wider prior knows less about θ, so the bound asks for a few more rounds",
+                  note_value("T ≥"), "up"),
+             Move({"d": 256}, "sixteen times the dimension, sixteen times the rounds", note_value("T ≥"), "up")],
+            why="For large T the bound is dσ²/T, so T ≥ dσ²/ε² up to the prior's correction: the rate that bits "
+                "can only make worse."))

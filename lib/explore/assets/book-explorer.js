@@ -1,6 +1,6 @@
 /* Static explorers of the book: HTML range sliders that swap precomputed Plotly states.
  * Each <div class="book-explorer"> holds a JSON spec written by lib/explore/static.py:
- *   params: [{name, label, values, index}]  (first parameter varies slowest)
+ *   params: [{name, label, values, index, live}]  (first parameter varies slowest; live "options": buttons)
  *   styles: per-trace style, layout: Plotly layout, states: [{traces: [{x, y, z?, error_y?}], note}]
  * No network, no kernel: every state is in the page.
  * Live mode (the reader presses "live"): one web worker per page (live/worker.js, Pyodide with the book's lib,
@@ -118,6 +118,21 @@
     }
 
     spec.params.forEach(function (p, i) {
+      var control = p.live === "options" ? optionButtons(p, i) : rangeSlider(p, i);
+      inputs.push(control);
+      controls.appendChild(control.row);
+    });
+
+    /* A value changed at control i: redraw from the precomputed states, or ask the live worker. */
+    function changed(p, i, index) {
+      if (index !== null) {
+        indices[i] = index;
+        if (mode.live) mode.values[p.name] = p.values[index];
+      }
+      if (mode.live) mode.request(); else draw();
+    }
+
+    function rangeSlider(p, i) {
       var row = document.createElement("label");
       row.className = "book-explorer-row";
       var name = document.createElement("span");
@@ -134,22 +149,51 @@
       var readout = document.createElement("output");
       readout.textContent = formatValue(p.values[p.index]);
       input.addEventListener("input", function () {
+        var position = parseInt(input.value, 10);
         if (mode.live && p.live === "range") {
-          mode.values[p.name] = liveValue(p, parseInt(input.value, 10));
+          mode.values[p.name] = liveValue(p, position);
           readout.textContent = formatValue(mode.values[p.name]);
+          changed(p, i, null);
         } else {
-          indices[i] = parseInt(input.value, 10);
-          readout.textContent = formatValue(p.values[indices[i]]);
-          if (mode.live) mode.values[p.name] = p.values[indices[i]];
+          readout.textContent = formatValue(p.values[position]);
+          changed(p, i, position);
         }
-        if (mode.live) mode.request(); else draw();
       });
-      inputs.push({input: input, readout: readout});
       row.appendChild(name);
       row.appendChild(input);
       row.appendChild(readout);
-      controls.appendChild(row);
-    });
+      return {row: row, input: input, readout: readout};
+    }
+
+    /* Named options (a model, a scheme): one button each, the chosen one pressed; the same in live mode. */
+    function optionButtons(p, i) {
+      var row = document.createElement("div");
+      row.className = "book-explorer-row book-explorer-options";
+      row.setAttribute("role", "group");
+      row.setAttribute("aria-label", p.label);
+      var name = document.createElement("span");
+      name.className = "book-explorer-label";
+      name.textContent = p.label;
+      var group = document.createElement("div");
+      group.className = "book-explorer-buttons";
+      var buttons = p.values.map(function (value, k) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = String(value);
+        button.dataset.param = p.name;
+        button.dataset.index = String(k);
+        button.setAttribute("aria-pressed", k === p.index ? "true" : "false");
+        button.addEventListener("click", function () {
+          buttons.forEach(function (b, j) { b.setAttribute("aria-pressed", j === k ? "true" : "false"); });
+          changed(p, i, k);
+        });
+        group.appendChild(button);
+        return button;
+      });
+      row.appendChild(name);
+      row.appendChild(group);
+      return {row: row, buttons: buttons, readout: null};
+    }
     draw();
     mountLive(root, spec, controls, plot, note, inputs, indices, mode);
     root.dataset.mounted = "true";
@@ -203,7 +247,9 @@
           if (r.y_range) { layout.yaxis.range = r.y_range; mode.y = r.y_range; }
           window.Plotly.react(plot, data, layout, {responsive: true, displaylogo: false});
           note.textContent = r.note || "";
-          spec.params.forEach(function (p, i) { inputs[i].readout.textContent = formatValue(r.values[p.name]); });
+          spec.params.forEach(function (p, i) {
+            if (inputs[i].readout) inputs[i].readout.textContent = formatValue(r.values[p.name]);
+          });
           root.dataset.state = "live";
           root.dataset.liveValues = JSON.stringify(r.values);
           root.dataset.liveMs = String(r.ms);

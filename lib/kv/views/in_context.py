@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
+from lib.explore.teach import Move, TryThis, note_value
 
 from .. import limits
 from ..fits import fit_power_law, measured_law, window_for_distortion
@@ -83,4 +84,17 @@ def memory_versus_context(C: float | None = None, alpha: float | None = None,
                            label="ε (nats)"),
                      shape_choice()],
                     compute, x_label="context length n (tokens)", y_label="KV memory (MiB, bf16)",
-                    log_x=True, log_y=True)
+                    log_x=True, log_y=True,
+                    caption="KV memory against the context length n: the full cache grows like n, a window of w(ε) "
+                            "tokens "
+                            "stays flat once n exceeds it, and block-Markov peaks at 2L with L = w(ε).",
+                    try_this=TryThis(
+                        "When does a window save memory?",
+                        [Move({"eps": 0.001}, "a thirty times tighter target multiplies the window many times over",
+                              note_value("w(ε) ="), "up"),
+                         Move({"model": "Llama-3.2-3B"}, "a larger model scales every curve by its bytes per token; "
+                                                         "the window in "
+                              "tokens stays", note_value("w(ε) ="), "same")],
+                        why="The window depends on ε and on the model's decay C·w^(−α) only, not on n: past n = w(ε) "
+                            "the saving "
+                            "grows without bound."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
+from lib.explore.teach import Move, TryThis, note_value
 
 from .. import limits
 from ..analysis import VARIANT_LABELS, alpha_table, paired_alpha, parse_variant, ratio_curve, ratio_law, segments_below
@@ -158,7 +159,21 @@ def equal_budget() -> Explorer:
                     [measured_choice(),
                      Param("w", min(grid), max(grid), default=64, integer=True, values=grid,
                            label="budget w (tokens)")],
-                    compute, x_label="budget w (tokens)", y_label="mean KL (nats)", log_x=True, log_y=True)
+                    compute, x_label="budget w (tokens)", y_label="mean KL (nats)", log_x=True, log_y=True,
+                    caption="Measured mean KL of the next-token law against the budget w for every stored policy at "
+                            "equal "
+                            "budget; the note gives each policy's ratio to the sliding window at the chosen w.",
+                    try_this=TryThis(
+                        "Which policy wastes its budget?",
+                        [Move({"w": 256}, "random retention falls further behind the sliding window as the budget "
+                                          "grows",
+                              note_value("random ÷ sliding ="), "up"),
+                         Move({"model": "Gemma-3-270M"}, "on Gemma-3-270M at this budget the sink does not help: sink "
+                                                         "+ recent "
+                              "lies above the sliding window", note_value("sink+recent ÷ sliding ="), "up")],
+                        why="Keeping the most recent tokens is what a power-law decay rewards; which extra token helps "
+                            "(a sink) "
+                            "depends on the model."))
 
 
 def _long_ratio(m, factor, n_boot, seed, recency: str = "sliding") -> dict:

@@ -8,6 +8,7 @@ import numpy as np
 
 from lib.explore import Choice, Explorer, Trace, View
 from lib.explore.tables import html_table
+from lib.explore.teach import Move, TryThis, ratio_at
 
 from .. import pincheck
 from ..models import MEASURED, REGISTRY
@@ -103,4 +104,19 @@ def press_curves(data_dir=None) -> Explorer:
 
     return Explorer("kv-pol-presses", [Choice("model", list(data), default=next(iter(data)))], compute,
                     x_label="budget w (entries per layer and KV head)", y_label="mean KL (nats)", log_x=True,
-                    log_y=True)
+                    log_y=True,
+                    caption="Measured mean KL against the budget w for every press (one-shot compression after an "
+                            "exact "
+                            "prefill), one model at a time.",
+                    try_this=TryThis(
+                        "Do the presses keep their ranking from one model to the next?",
+                        [Move({"model": "Gemma-3-270M"}, "on Gemma-3-270M the one-shot sliding window is less far "
+                                                         "behind TOVA at "
+                              "w = 256, still far above it",
+                              ratio_at("sliding window (one-shot)", "TOVA", 256), "down"),
+                         Move({"model": "SmolLM2-135M"}, "back on SmolLM2-135M, Knorm beats Random at w = 256, which "
+                                                         "on Gemma it "
+                              "does not", ratio_at("Knorm", "Random", 256), "down")],
+                        why="SnapKV, TOVA and ObservedAttention keep the entries the queries attend to and beat the "
+                            "one-shot "
+                            "window on both models; Knorm's place in the ranking changes with the model."))

@@ -11,6 +11,7 @@ import numpy as np
 
 from lib.explore import Choice, Explorer, Param, Trace, View
 from lib.explore.tables import show_table
+from lib.explore.teach import Move, TryThis, note_value, value_at
 
 from .. import limits
 from ..analysis import local_slopes, paired_models, position_values, quantile_alpha
@@ -213,7 +214,23 @@ def fit_range() -> Explorer:
                            label="fit from w (tokens)"),
                      Param("w_hi", 23, 256, default=32, integer=True, values=[23, 32, 45, 64, 128, 256],
                            label="fit up to w (tokens)")],
-                    compute, x_label="window w (tokens)", y_label="mean KL (nats)", log_x=True, log_y=True)
+                    compute, x_label="window w (tokens)", y_label="mean KL (nats)", log_x=True, log_y=True,
+                    caption="The measured mean KL Δ(w) with its 95% band, and a power law and an exponential fitted on "
+                            "a "
+                            "chosen range of windows and extrapolated over the whole grid; the note gives α and each "
+                            "fit's error "
+                            "outside the range.",
+                    try_this=TryThis(
+                        "Is the decay a power law or an exponential?",
+                        [Move({"w_hi": 128}, "fitted up to 128 tokens, the power law extrapolates to the held-out "
+                                             "windows within "
+                              "a fraction of a decade", note_value("power law"), "down"),
+                         Move({"w_lo": 16}, "fitted from 16 tokens, the exponential still misses the held-out windows "
+                                            "by more",
+                              note_value("exponential"), "down")],
+                        why="A power law fitted on any range predicts the rest; an exponential fitted on one range "
+                            "fails "
+                            "outside it: Δ(w) decays polynomially."))
 
 
 # --- Long contexts: Δ(w; r) with the removed length, the infinite-past limit, claim (a) --------------------------
@@ -431,4 +448,16 @@ def removed_explorer() -> Explorer:
         params[1:1] = [Choice("r", [str(r) for r in removed], default=str(removed[0]), label="removed past r (tokens)"),
                        Choice("metric", list(METRICS), default="KL", label="measure")]
     return Explorer("kv-ps-removed", params, compute, x_label="window w (tokens)", y_label="mean (nats)",
-                    log_x=True, log_y=True)
+                    log_x=True, log_y=True,
+                    caption="Δ(w; r), the mean change of the next-token law when a window of w tokens is kept and "
+                            "r tokens of past are removed, with its band, the interval of the limit Δ(w; ∞) and "
+                            "the power law fitted to the limit.",
+                    try_this=TryThis(
+                        "How fast does the change of law fall with the window?",
+                        [Move({"w": 256}, "a longer window: the marked point slides down the curve",
+                              value_at("chosen window", 256), "down"),
+                         Move({"w": 16}, "a short window: the point climbs above where it started",
+                              value_at("chosen window", 16), "up")],
+                        why="On log axes a power law C·w^(−α) is a straight line of slope −α: every doubling of "
+                            "the window divides the change by the same factor 2^α. With a long run stored, the r "
+                            "slider shows the curve rising towards its limit as more past is removed."))

@@ -5,6 +5,7 @@ import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
 from lib.explore.tables import html_table
+from lib.explore.teach import Move, TryThis, ratio_at
 
 from ..memory import bytes_per_token, format_bytes, kv_bytes
 from ..models import REGISTRY
@@ -122,7 +123,23 @@ def toy_a_policies() -> Explorer:
                      Param("s", 0.5, 2.0, default=1.0, values=[0.5, 1.0, 2.0], label="noise s"),
                      Param("t", 256, 4096, default=1024, integer=True, values=[256, 1024, 4096],
                            label="random pool t (tokens)")],
-                    compute, x_label="memory m (tokens)", y_label="distortion (nats)", log_x=True, log_y=True)
+                    compute, x_label="memory m (tokens)", y_label="distortion (nats)", log_x=True, log_y=True,
+                    caption="Toy A: distortion against the memory m for the model run on the last m tokens, the best "
+                            "suffix-only predictor, m random tokens of the last t, and the power law C·m^(−α) with α = "
+                            "2β − 1.",
+                    try_this=TryThis(
+                        "What does keeping random tokens instead of the recent ones cost?",
+                        [Move({"beta": 2.0}, "a faster decay α = 3: the suffix's distortion collapses while the random "
+                                             "policy's "
+                              "barely moves", ratio_at("random m of the last t tokens", "model run on the last m "
+                                                                                        "tokens", 64), "up"),
+                         Move({"t": 4096}, "drawing from a longer past makes the random policy worse still",
+                              ratio_at("random m of the last t tokens", "model run on the last m tokens", 64), "up"),
+                         Move({"s": 2.0}, "the noise s scales every curve by the same factor: the ratio stays",
+                              ratio_at("random m of the last t tokens", "model run on the last m tokens", 64), "same")],
+                        why="When dependence decays with distance the recent tokens carry the information: a "
+                            "suffix-only cache "
+                            "loses C·m^(−α), a random one loses a constant share."))
 
 
 def gaussian_kl_rate_curves(var_x: float = 1.0, noise=(0.25, 1.0, 4.0), s: float = 1.0):

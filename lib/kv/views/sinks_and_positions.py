@@ -5,6 +5,7 @@ import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
 from lib.explore.tables import show_table
+from lib.explore.teach import Move, TryThis, note_value
 
 from .. import limits
 from ..analysis import VARIANT_LABELS, alpha_table, paired_alpha, ratio_curve
@@ -96,7 +97,21 @@ def sinks_positions() -> Explorer:
                     [measured_choice(),
                      Param("w_lo", 6, 32, default=8, integer=True, values=[6, 8, 16, 32],
                            label="fit from w (tokens)")],
-                    compute, x_label="budget w (tokens)", y_label="mean KL (nats)", log_x=True, log_y=True)
+                    compute, x_label="budget w (tokens)", y_label="mean KL (nats)", log_x=True, log_y=True,
+                    caption="Measured mean KL against the budget w for the sliding window and sink + recent, "
+                            "re-indexed or at "
+                            "their original positions, and eviction without recompute, each with C·w^(−α) fitted on w "
+                            "≥ w_lo.",
+                    try_this=TryThis(
+                        "Does the exponent α depend on how the cache is cut?",
+                        [Move({"w_lo": 32}, "fitted only on large windows, the sliding window's α steepens",
+                              note_value("α slide"), "up"),
+                         Move({"model": "Gemma-3-270M"}, "on Gemma-3-270M eviction without recompute decays about as "
+                                                         "fast as the "
+                              "sliding window, unlike on SmolLM2-135M", note_value("evict slide pres"), "up")],
+                        why="The exponent belongs to the model and to the policy together: the confidence intervals in "
+                            "the note "
+                            "say which differences are real."))
 
 
 #: What an equivalence verdict says about two exponents.

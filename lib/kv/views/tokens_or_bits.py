@@ -12,6 +12,7 @@ import numpy as np
 from lib import store
 from lib.explore import Choice, Explorer, Param, Trace, View
 from lib.explore.tables import show_table
+from lib.explore.teach import Move, TryThis, note_value
 
 from ..frontier import best_split, distortion, fit_bits_law, fit_window_law, iso_memory, optimal_bits
 from ..models import MEASURED, REGISTRY
@@ -213,7 +214,22 @@ def iso_memory_explorer(models=None, data_dir=None) -> Explorer:
                     [Choice("cache", list(data), default=next(iter(data)), label="model, tokens kept by"),
                      Param("memory", scale[0], scale[-1], default=scale[4], values=scale, log=True,
                            label="memory M (bytes)")],
-                    compute, x_label="bits per value b", y_label="mean KL (nats)", log_y=True)
+                    compute, x_label="bits per value b", y_label="mean KL (nats)", log_y=True,
+                    caption="At a fixed memory M, the mean KL against the bits per value b when the window is the "
+                            "largest that "
+                            "fits: measured, and the model C·w^(−α) + A·2^(−2b), with the measured and predicted "
+                            "optima.",
+                    try_this=TryThis(
+                        "Tokens or bits: where should a fixed memory go?",
+                        [Move({"memory": 368640.0}, "a quarter of the memory: the predicted optimum moves to fewer "
+                                                    "bits per value",
+                              note_value("predicted b* ="), "down"),
+                         Move({"memory": 11796480.0}, "eight times the default memory: the optimum moves to more bits "
+                                                      "per value",
+                              note_value("predicted b* ="), "up")],
+                        why="The window's error falls like w^(−α), the quantiser's like 2^(−2b): the best split "
+                            "balances the two "
+                            "marginal gains, and the balance shifts with the budget."))
 
 
 def cache_label(model: str, policy: str) -> str:

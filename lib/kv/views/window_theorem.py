@@ -5,6 +5,7 @@ import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
 from lib.explore.tables import show_table
+from lib.explore.teach import Move, TryThis, note_value, peak
 
 from .. import limits
 from ..analysis import VARIANT_LABELS
@@ -188,7 +189,21 @@ def window_theorem(C: float | None = None, alpha: float | None = None, n_full: i
                            label="ε (nats)"),
                      shape_choice()],
                     compute, x_label="target distortion ε (nats)", y_label="KV memory (MiB, bf16)",
-                    log_x=True, log_y=True)
+                    log_x=True, log_y=True,
+                    caption="The window rule w(ε) = ⌈(C/ε)^(1/α)⌉ and the KV memory of that window for a model shape, "
+                            "against the target distortion ε, with the full cache of 32768 tokens.",
+                    try_this=TryThis(
+                        "How sensitive is the window to the exponent α?",
+                        [Move({"alpha": 0.5}, "a slower decay α = 1/2: the window for the same ε grows many times over",
+                              note_value(") ="), "up"),
+                         Move({"eps": 0.001}, "a tighter target: the window grows as ε^(−1/α), here ε^(−2)",
+                              note_value(") ="), "up"),
+                         Move({"model": "Llama-3.2-3B"}, "a larger model: the same window in tokens takes several "
+                                                         "times the memory",
+                              peak("window memory, w(ε) tokens"), "up")],
+                        why="The window is Θ(ε^(−1/α)): a small α makes every factor in ε expensive, and the model's "
+                            "shape turns "
+                            "tokens into bytes."))
 
 
 def _long_windows(m, eps, n_boot, seed) -> dict:

@@ -6,6 +6,7 @@ import numpy as np
 
 from lib import attention as at
 from lib.explore import Choice, Explorer, Param, Trace, View
+from lib.explore.teach import Move, TryThis, note_value
 
 __all__ = ["window_and_sink", "cut_numbers"]
 
@@ -75,4 +76,18 @@ def window_and_sink() -> Explorer:
                            label="window w (tokens)"),
                      Choice("policy", list(POLICIES), "window + sink", label="what the cache keeps")],
                     compute, x_label="token position j (query at t = 64)", y_label="attention weight",
-                    log_y=False)
+                    log_y=False,
+                    caption="Attention weights of one RoPE head over 64 cached tokens, before and after the cache is "
+                            "cut to the last w tokens (with or without the sink, token 0); the note bounds the change "
+                            "of the head's output by the attention mass the cut dropped.",
+                    try_this=TryThis(
+                        "Why must a window keep the sink?",
+                        [Move({"policy": "window only"}, "the kept tokens' mass in the note collapses and the bound "
+                              "on the output change grows", note_value("the kept tokens had mass"), "down"),
+                         Move({"sink_logit": 6.0}, "a heavier sink draws even more weight, and the window without it "
+                              "keeps almost none", note_value("the kept tokens had mass"), "down"),
+                         Move({"policy": "window + sink"}, "keeping token 0 restores nearly all the mass and the "
+                                                           "output "
+                              "hardly changes", note_value("the kept tokens had mass"), "up")],
+                        why="The output moves by at most 2(1 − kept mass)·max‖v‖: what matters is the mass kept, "
+                            "and a sink holds much of it."))

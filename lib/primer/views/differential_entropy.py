@@ -10,6 +10,7 @@ from functools import lru_cache
 import numpy as np
 
 from lib.explore import Choice, Explorer, Param, Trace, View
+from lib.explore.teach import Move, TryThis, note_value
 from lib.infotheory import differential as de
 
 __all__ = ["shannon_lower_bound", "page_numbers", "LABELS"]
@@ -57,7 +58,20 @@ def shannon_lower_bound() -> Explorer:
                     [Choice("source", list(LABELS), "laplace", label="source (variance 1)"),
                      Param("D", 1e-3, 1.0, default=0.01, values=[10.0 ** k for k in np.arange(-3, 0.01, 0.5)],
                            log=True, label="distortion D")],
-                    compute, x_label="mean squared error D", y_label="rate (bits per sample)", log_x=True)
+                    compute, x_label="mean squared error D", y_label="rate (bits per sample)", log_x=True,
+                    caption="Bounds on the rate–distortion function of three unit-variance sources: the Gaussian "
+                            "R(D) = ½ log₂(1/D) above, the Shannon lower bound below, and an entropy-coded uniform "
+                            "quantiser; the bounds differ by the source's KL divergence from a Gaussian.",
+                    try_this=TryThis(
+                        "Which source is the hardest to compress at a given distortion?",
+                        [Move({"source": "gaussian"}, "the two bounds coincide: the Gaussian is the hardest source",
+                              note_value("the width is KL(X ‖ Gaussian) ="), "down"),
+                         Move({"source": "uniform"}, "the gap between the bounds opens wider than for the Laplace "
+                              "source", note_value("the width is KL(X ‖ Gaussian) ="), "up"),
+                         Move({"D": 0.001}, "both bounds rise by ½ log₂ 10 bits per decade and the gap stays",
+                              note_value("the width is KL(X ‖ Gaussian) ="), "same")],
+                        why="Both bounds fall as ½ log₂(1/D); they differ by a constant, the source's distance "
+                            "from a Gaussian of the same variance."))
 
 
 def page_numbers() -> dict:

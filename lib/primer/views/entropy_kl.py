@@ -6,6 +6,7 @@ from scipy import stats
 
 from lib import infotheory as it
 from lib.explore import Explorer, Param, Trace, View
+from lib.explore.teach import Move, TryThis, note_value
 
 __all__ = ['bernoulli_kl', 'gaussian_kl']
 
@@ -46,6 +47,11 @@ def bernoulli_kl(p: float = 0.3):
 _X = np.linspace(-6.0, 6.0, 121)
 
 
+def _asymmetry(view) -> float:
+    """KL(q‖p) − KL(p‖q), read from the explorer's note."""
+    return note_value("KL(q‖p) =")(view) - note_value("KL(p‖q) =")(view)
+
+
 def gaussian_kl() -> Explorer:
     r"""KL divergence between p = N(0, 1) and q = N(μ, σ²): the two densities and the integrand p log(p/q).
 
@@ -68,4 +74,15 @@ def gaussian_kl() -> Explorer:
 
     return Explorer("primer-gaussian-kl", [Param("mu", -2.0, 2.0, 1.0, steps=9, label="mean μ of q"),
                                            Param("sigma", 0.5, 2.0, 1.0, steps=5, log=True, label="sd σ of q")],
-                    compute, x_label="outcome x", y_label="density / integrand (nats per unit x)")
+                    compute, x_label="outcome x", y_label="density / integrand (nats per unit x)",
+                    caption="The densities p = N(0, 1) and q = N(μ, σ²) and the integrand p·log(p/q), whose area is "
+                            "KL(p‖q); the note gives the divergence in both directions.",
+                    try_this=TryThis(
+                        "Is the KL divergence a distance?",
+                        [Move({"mu": 2.0}, "with equal variances KL(p‖q) = μ²/2: doubling the shift quadruples it",
+                              note_value("KL(p‖q) ="), "up"),
+                         Move({"mu": 0.0, "sigma": 2.0}, "with no shift but a wider q, KL(q‖p) now exceeds KL(p‖q)",
+                              _asymmetry, "up"),
+                         Move({"sigma": 0.5}, "a narrower q swaps the two directions", _asymmetry, "down")],
+                        why="KL is not symmetric, so it is a divergence, not a distance: it charges more for a q "
+                            "that misses p's mass than for one that spreads beyond it."))

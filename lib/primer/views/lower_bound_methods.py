@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from lib.explore import Explorer, Param, Trace, View
+from lib.explore.teach import Move, TryThis, peak
 from lib.infotheory import minimax as mm
 
 __all__ = ["four_methods", "page_numbers"]
@@ -42,7 +43,20 @@ def four_methods() -> Explorer:
                     [Param("d", 1, 1024, default=64, values=[1, 4, 16, 64, 256, 1024], integer=True, log=True,
                            label="dimension d")],
                     compute, x_label="half-width of the cube r√n/σ (standard errors)",
-                    y_label="lower bound / (dσ²/n)", log_x=True, log_y=True)
+                    y_label="lower bound / (dσ²/n)", log_x=True, log_y=True,
+                    caption="Four lower bounds on the minimax risk over the cube [−r, r]^d (van Trees, Le Cam, "
+                            "Assouad, Fano), in units of the sample mean's risk dσ²/n, against the cube's half-width "
+                            "in standard errors; the top curve is the better of the sample mean and the estimate 0.",
+                    try_this=TryThis(
+                        "Which methods keep up with the dimension?",
+                        [Move({"d": 1}, "in one dimension Le Cam's two-point bound is at its best", peak("Le Cam"),
+                              "up"),
+                         Move({"d": 1024}, "at d = 1024 Le Cam's bound has fallen by three orders of magnitude",
+                              peak("Le Cam"), "down"),
+                         Move({"d": 1}, "back at d = 1, the van Trees curve has not moved: per dσ²/n it does not "
+                              "depend on d", peak("van Trees"), "same")],
+                        why="Le Cam tests two points and loses a factor d; van Trees and Assouad work coordinate by "
+                            "coordinate and keep the rate dσ²/n."))
 
 
 def page_numbers() -> dict:

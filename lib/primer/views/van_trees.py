@@ -5,6 +5,7 @@ import numpy as np
 
 from lib import infotheory as it
 from lib.explore import Explorer, Param, Trace, View
+from lib.explore.teach import Move, TryThis, ratio_at
 
 __all__ = ['cos2_prior', 'van_trees']
 
@@ -75,4 +76,15 @@ def van_trees() -> Explorer:
 
     return Explorer("primer-van-trees", [Param("r", 0.1, 10.0, 1.0, steps=9, log=True, label="prior half-width r"),
                                          Param("sigma", 0.5, 2.0, 1.0, steps=3, log=True, label="noise sd σ")],
-                    compute, x_label="sample size n", y_label="mean squared error", log_x=True, log_y=True)
+                    compute, x_label="sample size n", y_label="mean squared error", log_x=True, log_y=True,
+                    caption="The exact Bayes risk under the cos² prior on [−r, r], its van Trees bound and σ²/n "
+                            "against the sample size n, with a Gaussian prior of the same variance, for which the "
+                            "bound is exact.",
+                    try_this=TryThis(
+                        "When is the van Trees bound tight?",
+                        [Move({"r": 0.1}, "a narrow prior: at n = 10 the bound falls further below the Bayes risk",
+                              ratio_at("van Trees bound, cos² prior", "Bayes risk, cos² prior (exact)", 10), "down"),
+                         Move({"r": 10.0}, "a wide prior: the bound meets the Bayes risk, both on σ²/n",
+                              ratio_at("van Trees bound, cos² prior", "Bayes risk, cos² prior (exact)", 10), "up")],
+                        why="The prior's Fisher information π²/r² is what the bound adds to the data's n/σ²: it "
+                            "matters only while it is not small against n/σ²."))
