@@ -17,8 +17,8 @@ product_tracking_heuristic
     This book's unproved product-form guess: the Kalman bound with the noise inflated by d/(2 ln2 B).
 sign_tracker_approx
     Small-q theory of the constant-step sign tracker.
-simulate_kalman, simulate_sign_tracker
-    Monte Carlo (vectorised over replicates, and over the step grid for the tracker).
+simulate_kalman, simulate_sign_tracker, simulate_sign_trackers
+    Monte Carlo (vectorised over replicates, and over the step grid and the drifts for the tracker).
 """
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ from lib import checks
 
 
 __all__ = ["kalman_steady_state", "causal_rd_bound", "tracking_lower_bound", "product_tracking_heuristic",
-           "sign_tracker_approx", "simulate_kalman", "TrackerResult", "simulate_sign_tracker"]
+           "sign_tracker_approx", "simulate_kalman", "TrackerResult", "simulate_sign_tracker",
+           "simulate_sign_trackers"]
 
 
 def kalman_steady_state(q, sigma):
@@ -39,14 +40,14 @@ def kalman_steady_state(q, sigma):
 
     Parameters
     ----------
-    q : float
+    q : float or array_like
         Drift standard deviation per round (>= 0).
     sigma : float
         Observation noise standard deviation (> 0).
 
     Returns
     -------
-    float
+    float or ndarray
         :math:`P = \big(-q^2 + \sqrt{q^4 + 4q^2\sigma^2}\big)/2`, computed as
         :math:`2q^2\sigma^2/(q^2 + \sqrt{q^4+4q^2\sigma^2})` to avoid cancellation; :math:`P \approx q\sigma`
         for :math:`q \ll \sigma`.
@@ -63,11 +64,11 @@ def kalman_steady_state(q, sigma):
     >>> math.isclose(kalman_steady_state(1.0, 1.0), (math.sqrt(5) - 1) / 2, rel_tol=1e-15)
     True
     """
-    q = checks.nonnegative(q, "q")
+    q2 = np.asarray(checks.nonnegative(q, "q")) ** 2
     sigma = checks.positive(sigma, "sigma")
-    if q == 0.0:
-        return 0.0
-    return 2.0 * q**2 * sigma**2 / (q**2 + math.sqrt(q**4 + 4.0 * q**2 * sigma**2))
+    with np.errstate(invalid="ignore"):
+        p = 2.0 * q2 * sigma**2 / (q2 + np.sqrt(q2**2 + 4.0 * q2 * sigma**2))
+    return checks.scalar_or_array(np.where(q2 == 0.0, 0.0, p))
 
 
 def causal_rd_bound(q, B, d):
@@ -75,7 +76,7 @@ def causal_rd_bound(q, B, d):
 
     Parameters
     ----------
-    q : float
+    q : float or array_like
         Drift standard deviation per round and coordinate (>= 0).
     B : int
         Bits per round for all d coordinates (>= 1).
@@ -84,7 +85,7 @@ def causal_rd_bound(q, B, d):
 
     Returns
     -------
-    float
+    float or ndarray
         Per-coordinate distortion :math:`q^2/(2^{2B/d} - 1)`; about :math:`q^2 d/(2\ln 2\,B)` when
         :math:`B \ll d`.
 
@@ -130,11 +131,11 @@ def product_tracking_heuristic(q, sigma, B, d):
     Parameters
     ----------
     q, sigma, B, d
-        As in :func:`tracking_lower_bound`.
+        As in :func:`tracking_lower_bound` (q may be an array).
 
     Returns
     -------
-    float
+    float or ndarray
         :math:`P(q, \sigma_{\rm eff})` with :math:`\sigma_{\rm eff}^2 = \sigma^2\max\{1, d/(2\ln2\,B)\}`.
 
     Notes
@@ -165,14 +166,16 @@ def sign_tracker_approx(q, sigma, B, d):
 
     Parameters
     ----------
-    q, sigma : float
-        Drift (>= 0) and noise (> 0) standard deviations.
+    q : float or array_like
+        Drift standard deviation (>= 0).
+    sigma : float
+        Noise standard deviation (> 0).
     B, d : int
         Bits per round and dimension; B must divide d, so each coordinate is updated every m = d/B rounds.
 
     Returns
     -------
-    float
+    float or ndarray
         :math:`\sqrt{\pi/2}\,\sigma q\sqrt m + q^2 (m-1)/2`, valid for :math:`q\sqrt m \ll \sigma`.
 
     Notes
@@ -199,8 +202,11 @@ def simulate_kalman(q, sigma, *, T, reps, seed=0):
 
     Parameters
     ----------
-    q, sigma : float
-        Drift (> 0) and noise (> 0) standard deviations.
+    q : float or array_like
+        Drift standard deviation (> 0); a 1-D array runs every drift in one vectorised loop, each on the same
+        random numbers (the result at each drift equals a run with that drift alone).
+    sigma : float
+        Noise standard deviation (> 0).
     T : int
         Rounds; the first quarter is discarded as burn-in (the filter starts knowing :math:`\theta_0`).
     reps : int
@@ -210,26 +216,38 @@ def simulate_kalman(q, sigma, *, T, reps, seed=0):
 
     Returns
     -------
-    (float, float)
+    (float, float) or (ndarray, ndarray)
         Mean filtered squared error per coordinate over the last three quarters of the rounds, and its
-        standard error over replicates. It converges to :func:`kalman_steady_state`.
+        standard error over replicates (one of each per drift). It converges to :func:`kalman_steady_state`.
     """
     q = checks.positive(q, "q")
+    if np.ndim(q) > 1:
+        raise ValueError(f"`q` must be a drift > 0 or a 1-D array of them, got shape {np.shape(q)}.")
     sigma = checks.positive(sigma, "sigma")
     T = checks.count(T, "T", low=4)
     reps = checks.count(reps, "reps")
-    rng = np.random.default_rng(seed)
-    err, P = np.zeros(reps), 0.0  # estimate minus target; the filter's own variance
-    burn, total = T // 4, np.zeros(reps)
+    drifts = np.atleast_1d(q)
+    z = np.random.default_rng(seed).standard_normal((T, 2, reps))  # per round: the target's move, the noise
+    gains = np.array([_kalman_gains(float(v), sigma, T) for v in drifts]).T[:, :, None]  # (T, drifts, 1)
+    keep, move, seen = 1.0 - gains, drifts[:, None] * z[:, 0, None, :], gains * sigma * z[:, 1, None, :]
+    err, burn = np.zeros((drifts.size, reps)), T // 4
+    errs = np.empty((T - burn, drifts.size, reps))
     for t in range(T):
-        err -= q * rng.standard_normal(reps)  # the target moves, the estimate stays
-        prior = P + q * q
-        gain = prior / (prior + sigma * sigma)
-        err = (1.0 - gain) * err + gain * sigma * rng.standard_normal(reps)  # x += K (X - x), X = θ + σZ
-        P = prior * sigma * sigma / (prior + sigma * sigma)
+        err = keep[t] * (err - move[t]) + seen[t]  # the target moves, then x += K (X - x), X = θ + σZ
         if t >= burn:
-            total += err**2
-    return _mean_se(total / (T - burn))
+            errs[t - burn] = err
+    stats = [_mean_se(per_rep) for per_rep in (errs ** 2).mean(axis=0)]
+    return stats[0] if np.ndim(q) == 0 else tuple(np.array(v) for v in zip(*stats))
+
+
+def _kalman_gains(q: float, sigma: float, T: int) -> list:
+    """The filter's gains K_t, t = 0..T-1, from its variance P_0 = 0 (they do not depend on the data)."""
+    gains, P = [], 0.0
+    for _ in range(T):
+        prior = P + q * q
+        gains.append(prior / (prior + sigma * sigma))
+        P = prior * sigma * sigma / (prior + sigma * sigma)
+    return gains
 
 
 @dataclass(frozen=True)
@@ -254,20 +272,38 @@ class TrackerResult:
     best_se: float
 
 
-def _sign_chain(q, sigma, m, steps, updates, reps, rng):
-    """Per-coordinate error chain at the update rounds; returns the time-averaged error per (step, replicate)."""
-    c = np.asarray(steps, dtype=float)[:, None]
-    start = math.sqrt(math.sqrt(math.pi / 2.0) * sigma * q * math.sqrt(m))  # about the stationary spread
-    u = start * rng.standard_normal((c.shape[0], reps))
-    burn, total = updates // 5, np.zeros_like(u)
-    drift_sd = q * math.sqrt(m)
-    for k in range(updates):
-        u = u - drift_sd * rng.standard_normal(reps)  # m rounds of drift since the last visit
-        u = u - c * np.sign(u + sigma * rng.standard_normal(reps))  # sign of G = x - θ + σZ
-        if k >= burn:
-            total += u**2
+def _stream(seed, starts, updates, reps, steps):
+    """The random numbers of one run: starting points (``starts`` rows, broadcast to ``steps``) and, per update,
+    the drift since the last visit and the gradient noise (shared by every step), in the generator's order."""
+    rng = np.random.default_rng(seed)
+    u0 = np.broadcast_to(rng.standard_normal((starts, reps)), (steps, reps))
+    z = rng.standard_normal((updates, 2, reps))
+    return u0, np.broadcast_to(z[:, :, None, :], (updates, 2, steps, reps))
+
+
+def _sign_chains(q, sigma, m, steps, u0, z):
+    """Per-coordinate error chains at the update rounds, for every drift (axis 0) and step (axis 1) at once.
+
+    ``q`` has shape (Q,), ``steps`` (Q, S), the starting points ``u0`` (S, R) and the normal draws ``z``
+    (updates, 2, S, R); every drift uses the same draws. Returns the time-averaged error per (drift, step, R).
+    """
+    q = np.asarray(q, dtype=float)[:, None, None]
+    c = np.asarray(steps, dtype=float)[:, :, None]
+    start = np.sqrt(math.sqrt(math.pi / 2.0) * sigma * q * math.sqrt(m))  # about the stationary spread
+    # With D_k the summed drift and M_k the summed moves c·sign up to update k, u_k = u0 - D_k - M_k, and the sign
+    # sent at update k is that of G = u0 - D_k - M_{k-1} + σZ_k: only the running M_k is sequential.
+    base = start * u0 - q * math.sqrt(m) * np.cumsum(z[:, 0], axis=0)[:, None]
+    arg = base + sigma * z[:, 1][:, None]
+    moved = np.empty_like(arg)
+    move, last = np.empty(arg.shape[1:]), np.zeros(arg.shape[1:])
+    for k in range(z.shape[0]):
+        np.subtract(arg[k], last, out=move)
+        np.sign(move, out=move)
+        np.multiply(c, move, out=move)
+        last = np.add(last, move, out=moved[k])
+    burn = z.shape[0] // 5
     # Between visits the estimate stays while θ drifts: the m rounds add q^2 (0 + 1 + ... + m-1)/m on average.
-    return total / (updates - burn) + q * q * (m - 1) / 2.0
+    return ((base[burn:] - moved[burn:]) ** 2).mean(axis=0) + q * q * (m - 1) / 2.0
 
 
 def simulate_sign_tracker(q, sigma, *, B, d, updates, reps, steps=None, seed=0):
@@ -300,20 +336,48 @@ def simulate_sign_tracker(q, sigma, *, B, d, updates, reps, steps=None, seed=0):
     schedule, so one chain per replicate, sampled at the visit rounds, gives the per-coordinate error exactly
     in distribution; the drift between visits is added in closed form.
     """
-    q = checks.positive(q, "q")
+    return simulate_sign_trackers([checks.positive(q, "q")], sigma, B=B, d=d, updates=updates, reps=reps, steps=steps, seed=seed)[0]
+
+
+def simulate_sign_trackers(q_values, sigma, *, B, d, updates, reps, steps=None, seed=0):
+    r""":func:`simulate_sign_tracker` at several drifts in one vectorised run (the same result at each drift).
+
+    Parameters
+    ----------
+    q_values : array_like
+        Drift standard deviations (> 0), 1-D.
+    sigma, B, d, updates, reps, steps, seed
+        As in :func:`simulate_sign_tracker`; ``steps``, if given, is the grid at every drift.
+
+    Returns
+    -------
+    tuple of TrackerResult
+        One per drift, each equal to ``simulate_sign_tracker(q, ...)`` with the same seed: every drift reuses
+        the seed's random numbers, so the loop over update rounds runs once for all of them.
+    """
+    q = np.atleast_1d(checks.positive(q_values, "q_values"))
+    if q.ndim != 1:
+        raise ValueError(f"`q_values` must be a 1-D array of drifts > 0, got shape {q.shape}.")
     sigma = checks.positive(sigma, "sigma")
     m = _period(checks.count(B, "B"), checks.count(d, "d"))
     updates = checks.count(updates, "updates", low=10)
     reps = checks.count(reps, "reps", low=2)
     if steps is None:
-        steps = q * math.sqrt(m) * np.geomspace(0.25, 4.0, 13)
-    steps = np.atleast_1d(np.asarray(steps, dtype=float))
-    if steps.ndim != 1 or not np.all(np.isfinite(steps) & (steps > 0)):
-        raise ValueError(f"`steps` must be a 1-D array of finite steps > 0, got {steps!r}.")
-    per_rep = _sign_chain(q, sigma, m, steps, updates, reps, np.random.default_rng(seed))
-    mse = per_rep.mean(axis=1)
-    se = per_rep.std(axis=1, ddof=1) / math.sqrt(reps)
-    best = float(steps[int(np.argmin(mse))])
-    again = _sign_chain(q, sigma, m, [best], updates, reps, np.random.default_rng(seed + 1))[0]
-    best_mse, best_se = _mean_se(again)
-    return TrackerResult(steps, mse, se, best, best_mse, best_se)
+        grid = q[:, None] * math.sqrt(m) * np.geomspace(0.25, 4.0, 13)
+    else:
+        grid = np.atleast_1d(np.asarray(steps, dtype=float))
+        if grid.ndim != 1 or not np.all(np.isfinite(grid) & (grid > 0)):
+            raise ValueError(f"`steps` must be a 1-D array of finite steps > 0, got {steps!r}.")
+        grid = np.broadcast_to(grid, (q.size, grid.size))
+    # The re-measurement of the best step (seed + 1) runs beside the grid, at every step of the grid from the same
+    # start; afterwards each drift keeps its best step's chain. One loop over the updates serves both runs.
+    size = grid.shape[1]
+    first, again = _stream(seed, size, updates, reps, size), _stream(seed + 1, 1, updates, reps, size)
+    per_rep = _sign_chains(q, sigma, m, np.concatenate([grid, grid], axis=1),
+                           np.concatenate([first[0], again[0]]), np.concatenate([first[1], again[1]], axis=2))
+    mse = per_rep[:, :size].mean(axis=2)
+    se = per_rep[:, :size].std(axis=2, ddof=1) / math.sqrt(reps)
+    pick = np.argmin(mse, axis=1)
+    best, again = grid[np.arange(q.size), pick], per_rep[np.arange(q.size), size + pick]
+    return tuple(TrackerResult(np.array(grid[i]), mse[i], se[i], float(best[i]), *_mean_se(again[i]))
+                 for i in range(q.size))

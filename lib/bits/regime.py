@@ -74,8 +74,9 @@ def rounds_bounds(B, d, sigma, eps, rho=0.0, r=DEFAULT_R) -> dict:
     B, d = np.broadcast_arrays(checks.counts(B, "B"), checks.counts(d, "d"))
     sigma, eps, rho, r = _scalars(sigma, eps, rho, r)
     base = sigma**2 * d / (2.0 * eps**2)
-    bits = np.vectorize(lambda dd: communication_lower_bound_uniform(int(dd), eps, r), otypes=[float])(d)
-    stat = np.vectorize(lambda dd: ar1_min_rounds(eps, int(dd), sigma, rho), otypes=[float])(d)
+    dims, where = np.unique(d, return_inverse=True)  # both bounds depend on d only: once per distinct d
+    bits = np.array([communication_lower_bound_uniform(int(v), eps, r) for v in dims])[where].reshape(d.shape)
+    stat = np.array([ar1_min_rounds(eps, int(v), sigma, rho) for v in dims])[where].reshape(d.shape)
     return {"communication": bits / B, "statistical": stat, "bit-limited": base * d / (2.0 * LN2 * B)}
 
 

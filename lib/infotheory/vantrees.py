@@ -10,6 +10,8 @@ import numpy as np
 
 from lib.checks import count, counts, positive, real_array, scalar_or_array
 
+from .quadrature import gauss_legendre
+
 __all__ = ["van_trees_bound", "cos2_prior_fisher", "cos2_prior_pdf", "cos2_prior_cdf", "cos2_prior_variance",
            "sample_cos2_prior", "gaussian_posterior_variance", "gaussian_location_bayes_risk", "bayes_risk_cos2"]
 
@@ -236,9 +238,9 @@ def gaussian_location_bayes_risk(n, sigma, r, nodes=64):
     :math:`\theta = y - s z` the posterior of :math:`z` has weight :math:`\pi(y - s z)\varphi(z)`, so
     :math:`\operatorname{Var}(\theta\mid y) = s^2 \operatorname{Var}(z \mid y)` and the marginal density is
     :math:`f(y) = \int \pi(y - sz)\varphi(z)dz`. Both integrals use Gauss–Legendre nodes (z over the part of
-    :math:`[-10, 10]` where the prior is positive; y over panels that resolve the edges at scale s), which keeps
-    the result accurate from :math:`s \ll r` to :math:`s \gg r`. Compared with eq. ``eq-primer-van-trees`` on the
-    van Trees page.
+    :math:`[-10, 10]` where the prior is positive; y over panels that resolve the edges at scale s, on y >= 0
+    only, as the integrand is even), which keeps the result accurate from :math:`s \ll r` to :math:`s \gg r`.
+    Compared with eq. ``eq-primer-van-trees`` on the van Trees page.
 
     Examples
     --------
@@ -250,12 +252,16 @@ def gaussian_location_bayes_risk(n, sigma, r, nodes=64):
     s = float(positive(sigma, "sigma")) / np.sqrt(nn)
     rr = float(positive(r, "r"))
     k = count(nodes, "nodes", low=16)
-    x, w = np.polynomial.legendre.leggauss(k)
-    edges = [-rr - 10 * s, rr + 10 * s]
+    x, w = gauss_legendre(k)
+    # The integrand is even in y (the posterior at -y is that at y mirrored), so only y >= 0 is integrated: the
+    # right half of the panel around 0 and, if the edges are resolved apart, the panel around r, both doubled.
+    half = x >= 0
+    x_half, w_half = x[half], np.where(x[half] > 0, 2.0, 1.0) * w[half]
     if 10 * s < rr:
-        edges = [-rr - 10 * s, -rr + 10 * s, rr - 10 * s, rr + 10 * s]
-    y = np.concatenate([(a + b) / 2 + (b - a) / 2 * x for a, b in zip(edges[:-1], edges[1:])])
-    wy = np.concatenate([(b - a) / 2 * w for a, b in zip(edges[:-1], edges[1:])])
+        y = np.concatenate([(rr - 10 * s) * x_half, rr + 10 * s * x])
+        wy = np.concatenate([(rr - 10 * s) * w_half, 2 * 10 * s * w])
+    else:
+        y, wy = (rr + 10 * s) * x_half, (rr + 10 * s) * w_half
     z_lo = np.maximum(-10.0, (y - rr) / s)[:, None]
     z_hi = np.minimum(10.0, (y + rr) / s)[:, None]
     z = (z_lo + z_hi) / 2 + (z_hi - z_lo) / 2 * x[None, :]

@@ -5,7 +5,38 @@ import numpy as np
 import pytest
 
 from lib.bits.drift import (causal_rd_bound, kalman_steady_state, product_tracking_heuristic,
-                            sign_tracker_approx, simulate_kalman, simulate_sign_tracker, tracking_lower_bound)
+                            sign_tracker_approx, simulate_kalman, simulate_sign_tracker, simulate_sign_trackers,
+                            tracking_lower_bound)
+
+
+def sign_tracker_loop(q, sigma, m, steps, updates, reps, seed):
+    """The sign tracker as written in its docstring, one update at a time: the time-averaged error per (step, rep)."""
+    rng = np.random.default_rng(seed)
+    c = np.asarray(steps, dtype=float)[:, None]
+    u = math.sqrt(math.sqrt(math.pi / 2.0) * sigma * q * math.sqrt(m)) * rng.standard_normal((c.shape[0], reps))
+    burn, total = updates // 5, np.zeros_like(u)
+    for k in range(updates):
+        u = u - q * math.sqrt(m) * rng.standard_normal(reps)
+        u = u - c * np.sign(u + sigma * rng.standard_normal(reps))
+        if k >= burn:
+            total += u**2
+    return total / (updates - burn) + q * q * (m - 1) / 2.0
+
+
+def kalman_loop(q, sigma, T, reps, seed):
+    """The Kalman filter's error, one round at a time (predict, then update on X = θ + σZ)."""
+    rng = np.random.default_rng(seed)
+    err, P, total = np.zeros(reps), 0.0, np.zeros(reps)
+    for t in range(T):
+        err -= q * rng.standard_normal(reps)
+        prior = P + q * q
+        gain = prior / (prior + sigma * sigma)
+        err = (1.0 - gain) * err + gain * sigma * rng.standard_normal(reps)
+        P = prior * sigma * sigma / (prior + sigma * sigma)
+        if t >= T // 4:
+            total += err**2
+    per_rep = total / (T - T // 4)
+    return per_rep.mean(), per_rep.std(ddof=1) / math.sqrt(reps)
 
 
 class TestKalmanSteadyState:
@@ -27,6 +58,10 @@ class TestKalmanSteadyState:
 
     def test_zero_without_drift(self):
         assert kalman_steady_state(0.0, 1.0) == 0.0
+
+    def test_array_of_drifts_equals_one_at_a_time(self):
+        q = np.array([0.0, 1e-6, 0.3, 5.0])
+        assert kalman_steady_state(q, 1.5).tolist() == [kalman_steady_state(float(v), 1.5) for v in q]
 
     def test_rejects_negative_q_and_nonpositive_sigma(self):
         with pytest.raises(ValueError, match=r"`q` must lie in \[0, inf\)"):
@@ -87,9 +122,23 @@ class TestSimulateKalman:
         mse, se = simulate_kalman(q, sigma, T=4000, reps=64, seed=2)
         assert abs(mse - kalman_steady_state(q, sigma)) < 3 * se + 1e-3 * mse
 
+    def test_equals_the_filter_run_one_round_at_a_time(self):
+        mse, se = simulate_kalman(0.2, 1.3, T=300, reps=8, seed=9)
+        ref_mse, ref_se = kalman_loop(0.2, 1.3, 300, 8, 9)
+        assert mse == pytest.approx(ref_mse, rel=1e-12) and se == pytest.approx(ref_se, rel=1e-12)
+
+    def test_array_of_drifts_equals_one_at_a_time(self):
+        q = [0.01, 0.3, 2.0]
+        mse, se = simulate_kalman(np.array(q), 1.0, T=200, reps=4, seed=3)
+        one = [simulate_kalman(v, 1.0, T=200, reps=4, seed=3) for v in q]
+        np.testing.assert_allclose(mse, [m for m, _ in one], rtol=1e-13)
+        np.testing.assert_allclose(se, [s for _, s in one], rtol=1e-13)
+
     def test_rejects_zero_drift(self):
         with pytest.raises(ValueError, match="`q` must lie in"):
             simulate_kalman(0.0, 1.0, T=10, reps=2)
+        with pytest.raises(ValueError, match="`q` must be a drift > 0 or a 1-D array"):
+            simulate_kalman(np.ones((2, 2)), 1.0, T=10, reps=2)
 
 
 class TestSimulateSignTracker:
@@ -106,6 +155,27 @@ class TestSimulateSignTracker:
     def test_error_is_convex_like_around_the_best_step(self):
         res = simulate_sign_tracker(0.05, 1.0, B=2, d=2, updates=2000, reps=16, seed=5)
         assert res.mse[0] > res.mse.min() and res.mse[-1] > res.mse.min()
+
+    @pytest.mark.parametrize("q,B,d", [(0.02, 1, 4), (0.5, 2, 2)])
+    def test_equals_the_tracker_run_one_update_at_a_time(self, q, B, d):
+        res = simulate_sign_tracker(q, 1.0, B=B, d=d, updates=400, reps=4, seed=7)
+        m = d // B
+        grid = sign_tracker_loop(q, 1.0, m, res.steps, 400, 4, 7)
+        np.testing.assert_allclose(res.mse, grid.mean(axis=1), rtol=1e-12)
+        assert res.best_step == res.steps[int(np.argmin(grid.mean(axis=1)))]
+        again = sign_tracker_loop(q, 1.0, m, [res.best_step], 400, 4, 8)[0]
+        assert res.best_mse == pytest.approx(again.mean(), rel=1e-12)
+        assert res.best_se == pytest.approx(again.std(ddof=1) / 2, rel=1e-12)
+
+    def test_several_drifts_equal_one_at_a_time(self):
+        q = (0.01, 0.1, 1.0)
+        together = simulate_sign_trackers(q, 1.0, B=2, d=8, updates=300, reps=4, seed=2)
+        for v, res in zip(q, together):
+            alone = simulate_sign_tracker(v, 1.0, B=2, d=8, updates=300, reps=4, seed=2)
+            np.testing.assert_allclose(res.mse, alone.mse, rtol=1e-13)
+            assert res.best_step == alone.best_step and res.best_mse == pytest.approx(alone.best_mse, rel=1e-13)
+        with pytest.raises(ValueError, match="`q_values` must lie in"):
+            simulate_sign_trackers([0.1, -1.0], 1.0, B=2, d=8, updates=300, reps=4)
 
     def test_reproducible_with_seed(self):
         a = simulate_sign_tracker(0.1, 1.0, B=1, d=2, updates=50, reps=2, seed=6)

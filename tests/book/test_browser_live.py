@@ -3,7 +3,9 @@
 For one explorer of the primer, of Part I and of Part II: switch it to live, set a slider to a value that is not on
 the precomputed grid, and check that the figure draws exactly what native ``lib`` computes at that value (same
 seed), that ``data-live`` reached ``ready``, and that no request left 127.0.0.1. A page that is only read (sliders
-moved, no live switch) fetches none of the live files.
+moved, no live switch) fetches none of the live files. When live mode fails (live files missing, no WebAssembly or
+no workers, the worker stops, a compute raises: injected by page-level hooks) the explorer shows its precomputed
+states again, with ``data-live="error"`` and the reason in its status line.
 """
 from __future__ import annotations
 
@@ -115,10 +117,12 @@ def live_context(browser, site):
     context.close()
 
 
-def open_explorer(context, site, html_dir, name):
+def open_explorer(context, site, html_dir, name, init: str | None = None):
     """A new page (in the shared context) on the built page holding explorer ``name``, mounted and in view:
-    (page, the explorer's root, the page's script errors)."""
+    (page, the explorer's root, the page's script errors). ``init``: a script run before the page's own."""
     page = context.new_page()
+    if init:
+        page.add_init_script(init)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{site}/{page_of(html_dir, name)}", wait_until="load")
@@ -186,11 +190,76 @@ def test_a_page_only_read_fetches_no_live_files(browser, site, built_book):
     finally:
         context.close()
 
+def assert_precomputed_state_drawn(page, root):
+    """The explorer shows one of its precomputed states again: sliders on the grid, the figure that state's."""
+    spec = spec_of(page, root)
+    state = root.get_attribute("data-state")
+    assert state not in (None, "live"), f"{spec['name']} still shows a live state"
+    for p, slider in zip(spec["params"], root.locator("input[type=range]").all()):
+        assert slider.get_attribute("max") == str(len(p["values"]) - 1) and slider.get_attribute("data-live") is None
+    want = spec["states"][int(state)]["traces"]
+    shown = drawn(page, root)
+    assert len(shown) == len(want)
+    for w, got in zip(want, shown):
+        for key in ("x", "y"):
+            if isinstance(w.get(key), list) and w[key] and not isinstance(w[key][0], str):
+                np.testing.assert_allclose(as_array(got[key]), as_array(w[key]), equal_nan=True)
+    slider = root.locator("input[type=range]").first
+    slider.focus()
+    slider.press("End" if slider.get_attribute("value") != slider.get_attribute("max") else "Home")
+    assert root.get_attribute("data-state") not in (state, "live"), "the precomputed states stopped working"
 
-def test_live_files_missing_keep_the_precomputed_states_and_say_why(browser, site, built_book):
+
+#: Page-level hooks (run before the page's scripts): keep the page's worker, and corrupt compute requests on demand.
+WORKER_HOOK = """
+(() => {
+  const Real = window.Worker;
+  window.Worker = function (url, options) { const w = new Real(url, options); window.__bookWorker = w; return w; };
+  const post = Real.prototype.postMessage;
+  Real.prototype.postMessage = function (msg, ...rest) {
+    if (window.__breakCompute && msg && msg.type === "compute") {
+      const req = JSON.parse(msg.request);
+      for (const k of Object.keys(req.values)) req.values[k] = "not a number";
+      msg = Object.assign({}, msg, {request: JSON.stringify(req)});
+    }
+    return post.call(this, msg, ...rest);
+  };
+})();
+"""
+
+
+@pytest.mark.parametrize("failure", ["worker stops", "compute raises"])
+def test_live_failure_returns_to_the_precomputed_states_and_says_why(live_context, site, built_book, failure):
+    name, param, position = CASES[0]
+    page, root, _ = open_explorer(live_context, site, built_book.html, name, init=WORKER_HOOK)
+    try:
+        go_live(page, root)
+        if failure == "worker stops":
+            page.evaluate("window.__bookWorker.dispatchEvent(new ErrorEvent('error', {message: 'simulated crash'}))")
+        else:
+            page.evaluate("window.__breakCompute = true")
+            root.locator(f'input[data-param="{param}"]').fill(str(position))
+        page.wait_for_function("(el) => el.dataset.live === 'error'", arg=root.element_handle(), timeout=60_000)
+        status = root.locator(".book-explorer-status").inner_text()
+        expected = "simulated crash" if failure == "worker stops" else "raised"
+        assert "unavailable" in status and expected in status, status
+        assert expected in root.get_attribute("data-live-reason")
+        assert_precomputed_state_drawn(page, root)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("missing,reason", [("live files", "could not start"),
+                                            ("WebAssembly", "no WebAssembly"), ("Worker", "no web workers")])
+def test_live_unavailable_keeps_the_precomputed_states_and_says_why(browser, site, built_book, missing, reason):
     name = CASES[0][0]
     context = browser.new_context(service_workers="block")
-    context.route("**/live/**", lambda r: r.abort())
+    if missing == "live files":
+        context.route("**/live/**", lambda r: r.abort())
+    else:
+        context.add_init_script(f"delete window.{missing};")
+    fetched = []
+    context.on("request", lambda r: fetched.append(r.url))
     page = context.new_page()
     try:
         page.goto(f"{site}/{page_of(built_book.html, name)}", wait_until="load")
@@ -198,11 +267,10 @@ def test_live_files_missing_keep_the_precomputed_states_and_say_why(browser, sit
         page.wait_for_selector(f'div.book-explorer[data-explorer="{name}"][data-mounted]', timeout=20_000)
         root.locator("button.book-explorer-live").click()
         page.wait_for_function("(el) => el.dataset.live === 'error'", arg=root.element_handle(), timeout=60_000)
-        assert "unavailable" in root.locator(".book-explorer-status").inner_text()
-        state = root.get_attribute("data-state")
-        slider = root.locator("input[type=range]").first
-        slider.focus()
-        slider.press("Home")
-        assert root.get_attribute("data-state") not in (state, "live"), "the precomputed states stopped working"
+        status = root.locator(".book-explorer-status").inner_text()
+        assert "unavailable" in status and reason in status, status
+        assert_precomputed_state_drawn(page, root)
+        if missing != "live files":
+            assert not [u for u in fetched if "/live/" in u], "live files were fetched although they cannot run"
     finally:
         context.close()

@@ -97,8 +97,11 @@ class TestNestedQuantise:
 
 class TestNestedQuantiserMSE:
     @pytest.mark.parametrize("R, vx, vn, step, decoder", [(1, 1.0, 0.1, 0.5, "mmse"), (3, 1.0, 0.09, 0.1, "mmse"),
-                                                          (2, 2.0, 1.0, 0.6, "nearest"), (2, 1.0, 4.0, 0.8, "mmse")])
+                                                          (2, 2.0, 1.0, 0.6, "nearest"), (2, 1.0, 4.0, 0.8, "mmse"),
+                                                          (1, 1.0, 100.0, 2.0, "mmse"), (4, 1.0, 0.004, 0.01, "mmse")])
     def test_exact_error_matches_monte_carlo(self, R, vx, vn, step, decoder):
+        """Cases where E[X|Y] is narrow or wide against a cell (its density wrapped modulo a cell is summed
+        directly, or by Poisson summation), and both decoders."""
         mc, se = simulate(R, vx, vn, step, decoder)
         assert abs(wz.nested_quantiser_mse(R, vx, vn, step, decoder) - mc) < 3 * se
 
@@ -112,6 +115,13 @@ class TestNestedQuantiserMSE:
 
 
 class TestBestNestedQuantiser:
+    @pytest.mark.parametrize("ratio", [0.0625, 1.0, 4.0, 8.0])
+    @pytest.mark.parametrize("R", [1, 2, 4])
+    def test_never_below_the_wyner_ziv_bound(self, R, ratio):
+        """Also where side information is poor (the spread of E[X|Y] far below a cell)."""
+        _, mse = wz.best_nested_quantiser(R, 1.0, ratio ** 2)
+        assert wz.wyner_ziv_distortion(R, 1.0, ratio ** 2) < mse <= wz.conditional_variance_gaussian(1.0, ratio ** 2)
+
     @pytest.mark.parametrize("R", [1, 2, 3, 4])
     def test_between_wyner_ziv_bound_and_uniform_quantiser_ignoring_y(self, R):
         _, mse = wz.best_nested_quantiser(R, 1.0, 0.0625)

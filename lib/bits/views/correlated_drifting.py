@@ -13,7 +13,7 @@ from lib.explore.teach import Move, TryThis, note_value
 from ..bounds import LN2, correlation_factor
 from ..correlated import ar1_sgd_mse, schedule_inflation, sign_inflation
 from ..drift import (causal_rd_bound, kalman_steady_state, product_tracking_heuristic, simulate_kalman,
-                     simulate_sign_tracker, sign_tracker_approx)
+                     simulate_sign_trackers, sign_tracker_approx)
 from ..scheme_runs import B_GRID, D_GRID, RHO_GRID, SETTINGS, lookup, snap
 
 __all__ = ['ar1_factor', 'schedule_comparison', 'correlation_bits', 'drift_tracking']
@@ -151,8 +151,8 @@ def correlation_bits() -> Explorer:
 
 @lru_cache(maxsize=None)
 def _kalman_points(q_values: tuple) -> tuple:
-    runs = [simulate_kalman(q, 1.0, T=2000, reps=32, seed=11) for q in q_values]
-    return tuple(m for m, _ in runs), tuple(s for _, s in runs)
+    mse, se = simulate_kalman(np.array(q_values), 1.0, T=2000, reps=32, seed=11)
+    return tuple(mse.tolist()), tuple(se.tolist())
 
 
 def drift_tracking(d: int = 16) -> Explorer:
@@ -171,18 +171,18 @@ def drift_tracking(d: int = 16) -> Explorer:
     q_fine = np.geomspace(0.005, 1.5, 60)
     q_sim = (0.01, 0.03, 0.1, 0.3, 1.0)
     divisors = tuple(b for b in range(1, d + 1) if d % b == 0)
+    kalman = kalman_steady_state(q_fine, 1.0)
 
     def compute(B):
         B = int(snap(B, divisors))  # the cyclic tracker needs B to divide d
         kal_m, kal_s = _kalman_points(q_sim)
-        tracker = [simulate_sign_tracker(q, 1.0, B=B, d=d, updates=1500, reps=8, seed=12) for q in q_sim]
-        approx = [sign_tracker_approx(q, 1.0, B, d) if q * math.sqrt(d / B) < 0.5 else np.nan for q in q_fine]
-        traces = [Trace("Kalman bound (no quantisation)", q_fine, [kalman_steady_state(q, 1.0) for q in q_fine],
-                        dash="dash", color=color("bound")),
-                  Trace("causal rate–distortion bound (no noise)", q_fine, [causal_rd_bound(q, B, d) for q in q_fine],
+        tracker = simulate_sign_trackers(q_sim, 1.0, B=B, d=d, updates=1500, reps=8, seed=12)
+        approx = np.where(q_fine * math.sqrt(d / B) < 0.5, sign_tracker_approx(q_fine, 1.0, B, d), np.nan)
+        traces = [Trace("Kalman bound (no quantisation)", q_fine, kalman, dash="dash", color=color("bound")),
+                  Trace("causal rate–distortion bound (no noise)", q_fine, causal_rd_bound(q_fine, B, d),
                         dash="dot", color=color("bound")),
-                  Trace("product-form guess (unproved)", q_fine,
-                        [product_tracking_heuristic(q, 1.0, B, d) for q in q_fine], dash="dash", color=color("reference")),
+                  Trace("product-form guess (unproved)", q_fine, product_tracking_heuristic(q_fine, 1.0, B, d),
+                        dash="dash", color=color("reference")),
                   Trace("sign tracker, small-q theory", q_fine, approx, dash="dot"),
                   Trace("sign tracker, simulated (tuned step)", q_sim, [t.best_mse for t in tracker],
                         mode="markers", error=[2 * t.best_se for t in tracker]),

@@ -6,7 +6,9 @@
  * Live mode (the reader presses "live"): one web worker per page (live/worker.js, Pyodide with the book's lib,
  * all from this site) computes each state with the explorer's own Python compute at any slider value; the
  * sliders then cover the declared ranges ({low, high, log, integer}) continuously. Until the worker is ready,
- * and if it fails, the precomputed states stay. data-live on each explorer: off | loading | ready | error.
+ * the precomputed states stay. If WebAssembly or workers are missing, loading fails, the worker stops or a
+ * compute raises, the explorer goes back to its precomputed states (sliders on the grid again, nearest to the
+ * live values) and its status line says why. data-live on each explorer: off | loading | ready | error.
  * No mathematics here: positions map to values, and the worker returns the traces. */
 (function () {
   "use strict";
@@ -36,7 +38,10 @@
         this.worker = new Worker(LIVE_ROOT + "worker.js");
       } catch (err) { this.fail("the live worker could not start (" + err.message + ")"); return; }
       this.worker.onmessage = function (event) { self.receive(event.data); };
-      this.worker.onerror = function (event) { self.fail("the live worker stopped: " + (event.message || "error")); };
+      this.worker.onerror = function (event) {
+        self.fail((self.state === "ready" ? "the live worker stopped: " : "the live worker could not start: ") +
+                  (event.message || "its files did not load"));
+      };
       this.broadcast("loading", "starting Python", 0);
     },
     receive: function (msg) {
@@ -55,15 +60,20 @@
       }
     },
     fail: function (reason) {
+      if (this.state === "error") return;
       this.state = "error";
       this.reason = reason;
       if (this.worker) this.worker.terminate();
+      var replies = this.replies;
+      this.replies = {};
+      Object.keys(replies).forEach(function (id) { replies[id]({type: "failed", message: reason}); });
       this.broadcast("error", reason, 0);
     },
     broadcast: function (state, text, fraction) {
       this.waiting.forEach(function (f) { f(state, text, fraction); });
     },
     compute: function (request, reply) {
+      if (this.state === "error") { reply({type: "failed", message: this.reason}); return; }
       var id = this.next++;
       this.replies[id] = reply;
       this.worker.postMessage({type: "compute", id: id, request: JSON.stringify(request)});
@@ -96,6 +106,17 @@
     var k = 0;
     for (var i = 0; i < params.length; i++) k = k * params[i].values.length + indices[i];
     return k;
+  }
+
+  /* The index of the precomputed value of p nearest to v (on a log scale for a log parameter). */
+  function nearestIndex(p, v) {
+    var best = p.index, gap = Infinity;
+    p.values.forEach(function (g, k) {
+      var d = (typeof g !== "number" || typeof v !== "number") ? (g === v ? 0 : Infinity)
+            : (p.log && g > 0 && v > 0) ? Math.abs(Math.log(g) - Math.log(v)) : Math.abs(g - v);
+      if (d < gap) { gap = d; best = k; }
+    });
+    return best;
   }
 
   function mount(root) {
@@ -195,12 +216,12 @@
       return {row: row, buttons: buttons, readout: null};
     }
     draw();
-    mountLive(root, spec, controls, plot, note, inputs, indices, mode);
+    mountLive(root, spec, controls, plot, note, inputs, indices, mode, draw);
     root.dataset.mounted = "true";
   }
 
   /* The "live" switch, its progress and (for a simulation) the re-run control. */
-  function mountLive(root, spec, controls, plot, note, inputs, indices, mode) {
+  function mountLive(root, spec, controls, plot, note, inputs, indices, mode, draw) {
     root.dataset.live = "off";
     var bar = document.createElement("div");
     bar.className = "book-explorer-livebar";
@@ -238,8 +259,8 @@
       live.compute({source: spec.source, values: mode.values, seed: mode.seed, y_range: mode.y},
                    function (msg) {
         mode.busy = false;
-        if (msg.type === "error") {
-          status.textContent = "live: " + msg.message + " (the figure keeps the last state)";
+        if (msg.type === "error" || msg.type === "failed") {
+          backToStatic(msg.type === "error" ? "the computation raised " + msg.message : msg.message);
         } else {
           var r = JSON.parse(msg.result);
           var data = spec.styles.map(function (style, i) { return Object.assign({}, style, r.traces[i]); });
@@ -258,10 +279,36 @@
           status.textContent = "live: computed in " + Math.round(r.ms) + " ms by the book's Python in this browser";
         }
         root.dataset.liveCount = String((parseInt(root.dataset.liveCount || "0", 10)) + 1);
-        if (mode.queued) { mode.queued = false; request(); }
+        if (mode.queued && mode.live) { mode.queued = false; request(); }
       });
     }
     mode.request = request;
+
+    /* Live mode failed (no WebAssembly or workers, loading failed, the worker stopped, a compute raised): the
+     * sliders return to the precomputed grid, at the states nearest to the live values, and the status says why. */
+    function backToStatic(reason) {
+      var wasLive = mode.live;
+      mode.live = false;
+      mode.busy = false;
+      mode.queued = false;
+      spec.params.forEach(function (p, i) {
+        var el = inputs[i].input;
+        if (wasLive && mode.values) indices[i] = nearestIndex(p, mode.values[p.name]);
+        el.min = "0";
+        el.max = String(p.values.length - 1);
+        el.value = String(indices[i]);
+        delete el.dataset.live;
+        inputs[i].readout.textContent = formatValue(p.values[indices[i]]);
+      });
+      draw();
+      meter.hidden = true;
+      rerun.hidden = true;
+      button.disabled = true;
+      button.textContent = "live: compute in this browser";
+      root.dataset.live = "error";
+      root.dataset.liveReason = reason;
+      status.textContent = "live mode unavailable: " + reason + "; the precomputed states remain";
+    }
 
     function goLive() {
       mode.values = {};
@@ -302,9 +349,7 @@
           meter.hidden = true;
           if (!mode.live) goLive();
         } else if (state === "error") {
-          meter.hidden = true;
-          button.disabled = true;
-          status.textContent = "live mode unavailable: " + text + "; the precomputed states remain";
+          backToStatic(text);
         }
       });
     });
