@@ -11,6 +11,7 @@ Every chapter of ``lib.course`` (primer, Part I, Part II) has
 """
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -75,7 +76,9 @@ def test_numerical_solutions_call_lib_and_run(chapter, tmp_path):
             f"{chapter}: the solution of {e['label']} has no Python code that imports lib"
         script = tmp_path / f"{e['label']}.py"
         script.write_text("import matplotlib\nmatplotlib.use('Agg')\n" + code)
-        run = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's lib, wherever the venv's lib points
+        run = subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=600)
         assert run.returncode == 0, f"{chapter}: the solution code of {e['label']} fails:\n{run.stderr[-2000:]}"
 
 
